@@ -1,0 +1,24 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { unknownSequence } from '../src/errors.js';
+import type { SequenceStore } from '../src/store/sequence-store.js';
+import { sequenceName } from './schemas.js';
+
+/** GET /chrom and /chrom/:name: what sequences exist and how they are stored. */
+export const chromRoutes: FastifyPluginAsync<{ store: SequenceStore }> = async (app, { store }) => {
+  const list = store.sequences.map((s) => ({ name: s.name, length: s.length }));
+
+  app.withTypeProvider<ZodTypeProvider>().get('/chrom', () => list);
+
+  app.withTypeProvider<ZodTypeProvider>().get(
+    '/chrom/:name',
+    { schema: { params: z.object({ name: sequenceName }) } },
+    (request) => {
+      const sequence = store.get(request.params.name);
+      if (!sequence) throw unknownSequence(request.params.name);
+      const { name, length, file, format, offset, lineBases, lineBytes } = sequence.record;
+      return { name, length, format, file: file.split('/').pop(), offset, lineBases, lineBytes };
+    },
+  );
+};

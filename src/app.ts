@@ -1,0 +1,96 @@
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { baseRoutes } from '../routes/base.js';
+import { chromRoutes } from '../routes/chrom.js';
+import { healthRoutes } from '../routes/health.js';
+import { rangeRoutes } from '../routes/range.js';
+import { loadCatalog } from './catalog.js';
+import type { Config } from './config.js';
+import { ProblemError } from './errors.js';
+import { createLogger } from './logger.js';
+import { SequenceStore } from './store/sequence-store.js';
+
+export interface AppOptions {
+  /** A store opened by the caller (server, tests); otherwise the data folder is mapped here. */
+  store?: SequenceStore;
+  logger?: Logger;
+}
+
+/** The Fastify app: config → catalog → mapped store → routes. What the server and the tests run. */
+export async function buildApp(config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
+  const logger = options.logger ?? createLogger(config);
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // One access line per request is written in onResponse below, not Fastify's two.
+    disableRequestLogging: true,
+    requestIdHeader: 'x-request-id',
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const store = options.store ?? SequenceStore.open(loadCatalog(config.data, logger));
+  app.addHook('onClose', async () => store.close());
+
+  if (config.accessLog) {
+    app.addHook('onResponse', (request, reply, done) => {
+      const params = request.params as { name?: string; offset?: number } | undefined;
+      const query = request.query as { start?: number; end?: number; strand?: string } | undefined;
+      request.log.info(
+        {
+          method: request.method,
+          url: request.url,
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime * 100) / 100,
+          sequence: params?.name,
+          offset: params?.offset,
+          start: query?.start,
+          end: query?.end,
+          strand: query?.strand,
+        },
+        'request',
+      );
+      done();
+    });
+  }
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const problem = toProblem(error);
+    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    sendProblem(reply, problem, request.url);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const problem = new ProblemError('not-found', `no route for ${request.method} ${request.url.split('?')[0]}; GET /chrom lists the sequences`);
+    sendProblem(reply, problem, request.url);
+  });
+
+  await app.register(healthRoutes, { store });
+  await app.register(chromRoutes, { store });
+  await app.register(baseRoutes, { store });
+  await app.register(rangeRoutes, { store, streamThreshold: config.streamThreshold });
+  return app;
+}
+
+function sendProblem(reply: FastifyReply, problem: ProblemError, instance: string): void {
+  // A Buffer, so that Fastify adds no charset to the media type.
+  reply
+    .code(problem.status)
+    .headers(problem.headers)
+    .header('content-type', 'application/problem+json')
+    .send(Buffer.from(JSON.stringify(problem.body(instance))));
+}
+
+/** Our own problems pass through; validation errors become 400; anything else a bare 5xx. */
+function toProblem(error: FastifyError): ProblemError {
+  if (error instanceof ProblemError) return error;
+  if (error.validation) {
+    const issue = error.validation[0];
+    const where = `${error.validationContext ?? 'request'}${issue?.instancePath?.replace(/\//g, '.') ?? ''}`;
+    return new ProblemError('bad-request', `${where} ${issue?.message ?? 'is invalid'}`);
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) return new ProblemError('bad-request', error.message, {}, status);
+  // Never show paths or stacks to the client; the log has them, under the request id.
+  return new ProblemError('internal', 'the server failed to answer this request; the log has details under this request id');
+}

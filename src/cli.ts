@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, configFromEnv, parseConfig, type Config } from './config.js';
+import { ensureDemoGenome } from './demo-genome.js';
+import { DataError } from './errors.js';
+import { packageRoot } from './package-root.js';
+import { serve } from './server.js';
+
+const usage = `usage: seqserve serve [options]
+
+Serves the sequences of a data folder (FASTA + .fai, raw files) over HTTP.
+
+options:
+  --data DIR              data folder (env SEQSERVE_DATA; default: the bundled demo genome in data/demo)
+  --port N                port to listen on (env PORT; default 8080)
+  --host ADDR             address to listen on (env HOST; default 0.0.0.0)
+  --log-level LEVEL       fatal|error|warn|info|debug|trace|silent (env LOG_LEVEL; default info)
+  --pretty                human-readable logs instead of JSON
+  --no-access-log         no log line per request (for benchmarks)
+  --stream-threshold N    answers longer than N bases are streamed (default 1048576)
+  -h, --help              this help`;
+
+const options = {
+  data: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'log-level': { type: 'string' },
+  pretty: { type: 'boolean' },
+  'no-access-log': { type: 'boolean' },
+  'stream-threshold': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+async function main(argv: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    return usageError((e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return void console.log(usage);
+  const [command = 'serve', ...rest] = positionals;
+  if (command !== 'serve') return usageError(`unknown command "${command}"`);
+  if (rest.length > 0) return usageError(`unexpected argument "${rest[0]}"`);
+
+  const notes: string[] = [];
+  const config = parseConfig({
+    ...configFromEnv(process.env),
+    ...dropUndefined({
+      data: values.data,
+      port: values.port,
+      host: values.host,
+      logLevel: values['log-level'],
+      pretty: values.pretty,
+      accessLog: values['no-access-log'] ? false : undefined,
+      streamThreshold: values['stream-threshold'],
+    }),
+    data: values.data ?? process.env.SEQSERVE_DATA ?? demoData(notes),
+  } satisfies Partial<Record<keyof Config, unknown>>);
+  await serve(config, notes);
+}
+
+/** The bundled demo genome, generated into a git-ignored folder on first start. */
+function demoData(notes: string[]): string {
+  const dir = join(packageRoot(), 'data', 'demo');
+  if (ensureDemoGenome(dir)) notes.push(`first start: generated the demo genome into ${dir}`);
+  return dir;
+}
+
+function usageError(message: string): void {
+  console.error(`seqserve: ${message}\n\n${usage}`);
+  process.exitCode = 2;
+}
+
+function dropUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  // Bad settings and bad data are the user's to fix: one line, no stack.
+  if (e instanceof ConfigError || e instanceof DataError) console.error(`seqserve: ${e.message}`);
+  else console.error(`seqserve: failed to start: ${(e as Error).message ?? e}`);
+  process.exit(1);
+});

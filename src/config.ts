@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/**
+ * Every setting, from flags and environment, validated in one place. A bad value stops startup
+ * with one line naming the setting and what it allows (see ConfigError).
+ */
+export const configSchema = z.object({
+  data: z.string().min(1, 'a folder with FASTA (.fa/.fasta/.fna + .fai) or raw sequence files'),
+  port: z.coerce.number().int().min(0).max(65535),
+  host: z.string().min(1),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  pretty: z.boolean(),
+  /** One log line per request; benchmarks turn it off. */
+  accessLog: z.boolean(),
+  /** Largest answer (in bases) assembled in memory; larger ones are streamed. */
+  streamThreshold: z.coerce.number().int().min(1024),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export const defaults: Config = {
+  data: '',
+  port: 8080,
+  host: '0.0.0.0',
+  logLevel: 'info',
+  pretty: false,
+  accessLog: true,
+  streamThreshold: 1 << 20,
+};
+
+export class ConfigError extends Error {}
+
+/** Merge the layers (defaults < environment < flags) and validate the result. */
+export function parseConfig(values: Record<string, unknown>): Config {
+  const merged = { ...defaults, ...dropUndefined(values) };
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const key = issue.path.join('.');
+    throw new ConfigError(`invalid setting ${settingName(key)}=${JSON.stringify(merged[key as keyof Config])}: ${issue.message}`);
+  }
+  return result.data;
+}
+
+/** Settings that may come from the environment, by variable name. */
+export function configFromEnv(env: NodeJS.ProcessEnv): Partial<Record<keyof Config, unknown>> {
+  return dropUndefined({
+    data: env.SEQSERVE_DATA,
+    port: env.PORT,
+    host: env.HOST,
+    logLevel: env.LOG_LEVEL,
+  });
+}
+
+const flagNames: Record<string, string> = {
+  data: '--data / SEQSERVE_DATA',
+  port: '--port / PORT',
+  host: '--host / HOST',
+  logLevel: '--log-level / LOG_LEVEL',
+  accessLog: '--no-access-log',
+  streamThreshold: '--stream-threshold',
+};
+
+function settingName(key: string): string {
+  return flagNames[key] ?? key;
+}
+
+function dropUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

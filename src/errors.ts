@@ -1,0 +1,50 @@
+import { STATUS_CODES } from 'node:http';
+
+/**
+ * Problems answered as application/problem+json (RFC 9457). One table holds each kind's
+ * status and title, so routes only say what went wrong and with which sequence/coordinate.
+ */
+const kinds = {
+  'bad-request': { status: 400, title: 'Bad Request' },
+  'unknown-sequence': { status: 404, title: 'Unknown sequence' },
+  'not-found': { status: 404, title: 'Not Found' },
+  'range-not-satisfiable': { status: 416, title: 'Range Not Satisfiable' },
+  'internal': { status: 500, title: 'Internal Server Error' },
+} as const;
+
+export type ProblemKind = keyof typeof kinds;
+
+export class ProblemError extends Error {
+  readonly status: number;
+  readonly title: string;
+  readonly type: string;
+
+  constructor(
+    readonly kind: ProblemKind,
+    readonly detail: string,
+    readonly headers: Readonly<Record<string, string>> = {},
+    /** Another 4xx/5xx status of the same kind (e.g. Fastify's own 413 or 415). */
+    status: number = kinds[kind].status,
+  ) {
+    super(detail);
+    this.status = status;
+    this.title = status === kinds[kind].status ? kinds[kind].title : (STATUS_CODES[status] ?? kinds[kind].title);
+    this.type = `urn:seqserve:problem:${kind}`;
+  }
+
+  body(instance?: string): Record<string, unknown> {
+    return { type: this.type, title: this.title, status: this.status, detail: this.detail, ...(instance ? { instance } : {}) };
+  }
+}
+
+export const badRequest = (detail: string) => new ProblemError('bad-request', detail);
+
+export const unknownSequence = (name: string) =>
+  new ProblemError('unknown-sequence', `no sequence named "${name}"; GET /chrom lists the names`);
+
+/** 416 for coordinates past the end; Content-Range tells the client the length. */
+export const pastTheEnd = (detail: string, length: number) =>
+  new ProblemError('range-not-satisfiable', detail, { 'content-range': `bytes */${length}` });
+
+/** Bad data found at startup: the message names the file and the fix, and is shown without a stack. */
+export class DataError extends Error {}

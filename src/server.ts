@@ -1,0 +1,33 @@
+import closeWithGrace from 'close-with-grace';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import { loadCatalog } from './catalog.js';
+import type { Config } from './config.js';
+import { createLogger } from './logger.js';
+import { SequenceStore } from './store/sequence-store.js';
+
+/**
+ * Builds the app, listens, and closes gracefully on SIGTERM/SIGINT: stop accepting, let
+ * in-flight requests finish, drop the mappings (onClose), exit 0.
+ */
+export async function serve(config: Config, notes: string[] = []): Promise<FastifyInstance> {
+  const started = performance.now();
+  const logger = createLogger(config);
+  for (const note of notes) logger.info(note);
+  const store = SequenceStore.open(loadCatalog(config.data, logger));
+  const app = await buildApp(config, { store, logger });
+  closeWithGrace({ delay: 10_000, logger: app.log }, async ({ signal, err }) => {
+    if (err) app.log.error({ err }, 'closing after an uncaught error');
+    else app.log.info({ signal }, 'closing: finishing in-flight requests');
+    await app.close();
+  });
+  const address = await app.listen({ port: config.port, host: config.host });
+  const sequences = store.sequences.length;
+  const bases = store.totalBases;
+  const url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
+  app.log.info(
+    { url, sequences, bases, ms: Math.round(performance.now() - started) },
+    `seqserve ready at ${url}: ${sequences} sequences, ${bases.toLocaleString('en-US')} bases, started in ${Math.round(performance.now() - started)} ms`,
+  );
+  return app;
+}

@@ -1,0 +1,115 @@
+import { closeSync, fstatSync, openSync } from 'node:fs';
+import { mmap } from './mmap-binding.js';
+
+/**
+ * One file mapped read-only in windows. A single mapping is one Buffer, so it must stay within
+ * Node's Buffer limit (buffer.constants.MAX_LENGTH, 4 GiB on Node 20; the binding itself takes
+ * 64-bit sizes and offsets once scripts/patch-mmap-io.mjs has run); windows start every
+ * `windowStride` bytes and each maps `windowOverlap` bytes more than its stride, so any span of at
+ * most `windowOverlap` bytes lies whole inside one window and comes back as a single zero-copy view.
+ */
+export interface WindowOptions {
+  windowStride: number;
+  windowOverlap: number;
+}
+
+export const defaultWindows: WindowOptions = { windowStride: 1 << 30, windowOverlap: 1 << 24 };
+
+export class MappedFile {
+  readonly size: number;
+  private readonly windows: Buffer[];
+  private readonly stride: number;
+
+  private constructor(readonly path: string, size: number, windows: Buffer[], stride: number) {
+    this.size = size;
+    this.windows = windows;
+    this.stride = stride;
+  }
+
+  /** Maps the whole file now; the descriptor is closed at once, the mapping stays valid. */
+  static open(path: string, options: WindowOptions = defaultWindows): MappedFile {
+    const { windowStride, windowOverlap } = options;
+    if (!Number.isSafeInteger(windowStride) || windowStride <= 0 || windowStride % mmap.PAGESIZE !== 0) {
+      throw new Error(`window stride ${windowStride} is not a positive multiple of the page size`);
+    }
+    if (!Number.isSafeInteger(windowOverlap) || windowOverlap < 0) throw new Error(`window overlap ${windowOverlap} is not a non-negative integer`);
+    const fd = openSync(path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      const windows: Buffer[] = [];
+      for (let start = 0; start < size; start += windowStride) {
+        const length = Math.min(windowStride + windowOverlap, size - start);
+        windows.push(mmap.map(length, mmap.PROT_READ, mmap.MAP_SHARED, fd, start, mmap.MADV_RANDOM));
+      }
+      return new MappedFile(path, size, windows, windowStride);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** The byte at a file offset. */
+  byteAt(at: number): number {
+    if (!(at >= 0 && at < this.size)) throw new RangeError(`byte ${at} is outside ${this.path} (size ${this.size})`);
+    const w = Math.floor(at / this.stride);
+    return this.windows[w]![at - w * this.stride]!;
+  }
+
+  /** A zero-copy view of [fileStart, fileEnd) if it lies inside one window, else undefined. */
+  view(fileStart: number, fileEnd: number): Buffer | undefined {
+    const w = Math.floor(fileStart / this.stride);
+    const window = this.windows[w];
+    const local = fileStart - w * this.stride;
+    if (window === undefined || local + (fileEnd - fileStart) > window.length) return undefined;
+    return window.subarray(local, local + (fileEnd - fileStart));
+  }
+
+  /** Zero-copy views covering [fileStart, fileEnd), split only where a window ends. */
+  views(fileStart: number, fileEnd: number): Buffer[] {
+    this.checkSpan(fileStart, fileEnd);
+    const out: Buffer[] = [];
+    let at = fileStart;
+    while (at < fileEnd) {
+      const w = Math.floor(at / this.stride);
+      const window = this.windows[w]!;
+      const local = at - w * this.stride;
+      const take = Math.min(fileEnd - at, window.length - local);
+      out.push(window.subarray(local, local + take));
+      at += take;
+    }
+    return out;
+  }
+
+  /** Copies [fileStart, fileEnd) into target at targetStart; returns the byte count. */
+  copy(target: Buffer, targetStart: number, fileStart: number, fileEnd: number): number {
+    // Called once per FASTA line when joining lines, so it allocates nothing.
+    this.checkSpan(fileStart, fileEnd);
+    let at = fileStart;
+    let to = targetStart;
+    while (at < fileEnd) {
+      const w = Math.floor(at / this.stride);
+      const window = this.windows[w]!;
+      const local = at - w * this.stride;
+      const take = Math.min(fileEnd - at, window.length - local);
+      window.copy(target, to, local, local + take);
+      at += take;
+      to += take;
+    }
+    return to - targetStart;
+  }
+
+  /**
+   * Throws unless [fileStart, fileEnd) lies inside the file. The window loops in views() and
+   * copy() rely on it: past the end the last window yields take = 0 and they would never end
+   * (or, when the size is a whole number of windows, read a window that does not exist).
+   */
+  private checkSpan(fileStart: number, fileEnd: number): void {
+    if (!(fileStart >= 0 && fileStart <= fileEnd && fileEnd <= this.size)) {
+      throw new RangeError(`span [${fileStart}, ${fileEnd}) is outside ${this.path} (size ${this.size})`);
+    }
+  }
+
+  /** Drops the windows; the pages are unmapped when the views are collected. */
+  close(): void {
+    this.windows.length = 0;
+  }
+}

@@ -1,0 +1,21 @@
+import { createRequire } from 'node:module';
+
+/**
+ * The native mapping binding, typed as we use it. Its published .d.ts declares an ES default
+ * export that the CommonJS module does not have, so it is loaded through require.
+ * scripts/patch-mmap-io.mjs widens size and offset to 64 bits at install.
+ */
+export interface MmapBinding {
+  map(size: number, protection: number, flags: number, fd: number, offset?: number, advise?: number): Buffer;
+  advise(buffer: Buffer, offset: number, length: number, advise: number): void;
+  incore(buffer: Buffer): [unmapped: number, mapped: number];
+  readonly PROT_READ: number;
+  readonly MAP_SHARED: number;
+  readonly MADV_NORMAL: number;
+  readonly MADV_RANDOM: number;
+  readonly MADV_SEQUENTIAL: number;
+  readonly MADV_WILLNEED: number;
+  readonly PAGESIZE: number;
+}
+
+export const mmap = createRequire(import.meta.url)('@riaskov/mmap-io') as MmapBinding;

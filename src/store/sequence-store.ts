@@ -1,0 +1,42 @@
+import type { Catalog } from '../catalog.js';
+import { MappedFile, defaultWindows, type WindowOptions } from './mapped-file.js';
+import { MappedSequence } from './mapped-sequence.js';
+
+/** Every file of a catalog mapped once, and each sequence ready to read by name. */
+export class SequenceStore {
+  private readonly byName = new Map<string, MappedSequence>();
+  readonly sequences: readonly MappedSequence[];
+
+  private constructor(private readonly files: MappedFile[], sequences: MappedSequence[]) {
+    this.sequences = sequences;
+    for (const s of sequences) this.byName.set(s.name, s);
+  }
+
+  static open(catalog: Catalog, windows: WindowOptions = defaultWindows): SequenceStore {
+    const files = new Map<string, MappedFile | undefined>();
+    for (const path of catalog.files()) {
+      const file = MappedFile.open(path, windows);
+      // An empty file cannot be mapped; it can only hold empty sequences.
+      files.set(path, file.size > 0 ? file : undefined);
+    }
+    const sequences = catalog.records.map((r) => new MappedSequence(r, files.get(r.file)));
+    return new SequenceStore([...files.values()].filter((f) => f !== undefined), sequences);
+  }
+
+  get(name: string): MappedSequence | undefined {
+    return this.byName.get(name);
+  }
+
+  get mappedBytes(): number {
+    return this.files.reduce((sum, f) => sum + f.size, 0);
+  }
+
+  get totalBases(): number {
+    return this.sequences.reduce((sum, s) => sum + s.length, 0);
+  }
+
+  close(): void {
+    for (const f of this.files) f.close();
+    this.byName.clear();
+  }
+}

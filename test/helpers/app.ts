@@ -1,0 +1,15 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { parseConfig, type Config } from '../../src/config.js';
+
+/** The real app on a data folder (real catalog, real mappings), logs silenced. */
+export async function testApp(data: string, overrides: Partial<Config> = {}): Promise<FastifyInstance> {
+  return buildApp(parseConfig({ data, logLevel: 'silent', accessLog: false, ...overrides }));
+}
+
+/** The real app listening on a loopback port, for tests where the byte stream matters. */
+export async function listeningApp(data: string, overrides: Partial<Config> = {}): Promise<{ app: FastifyInstance; url: string }> {
+  const app = await testApp(data, overrides);
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  return { app, url };
+}
