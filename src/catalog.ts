@@ -1,7 +1,8 @@
 import { closeSync, existsSync, openSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync, unlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { DataError } from './errors.js';
-import { buildFai, formatFai, parseFai, validateFai, type FaiEntry } from './fasta/fai.js';
+import { buildFai } from './fasta/fai-build.js';
+import { formatFai, parseFai, validateFai, type FaiEntry } from './fasta/fai.js';
 import type { LineLayout } from './fasta/offset.js';
 
 export type SequenceFormat = 'fasta' | 'raw';

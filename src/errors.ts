@@ -47,4 +47,6 @@ export const pastTheEnd = (detail: string, length: number) =>
   new ProblemError('range-not-satisfiable', detail, { 'content-range': `bytes */${length}` });
 
 /** Bad data found at startup: the message names the file and the fix, and is shown without a stack. */
-export class DataError extends Error {}
+export class DataError extends Error {
+  override name = 'DataError';
+}

@@ -92,6 +92,8 @@ export function faiFixtures(): FaiFixture[] {
     { name: 'duplicate-names', content: lf(record('a', bases(50), 20), record('a', bases(30), 20), record('b', bases(10), 20)) },
     { name: 'no-trailing-newline-short', content: `>a\n${bases(60)}\n${bases(7)}` },
     { name: 'no-trailing-newline-full', content: `>a\n${bases(60)}\n${bases(60)}` },
+    { name: 'no-trailing-newline-single-line', content: `>a\n${bases(4)}` }, // lineBytes 5: samtools counts a newline that is not there
+    { name: 'no-trailing-newline-crlf', content: `>a\r\n${bases(4)}\r\n${bases(2)}\r` },
     { name: 'lone-gt-at-end', content: lf(record('a', bases(20), 10), '>') },
     { name: 'gt-inside-sequence', content: lf('>a\nAC>T\nACGT\n') },
     { name: 'utf8-name', content: lf(record('chrΩ_é', bases(30), 10)) },
@@ -101,6 +103,7 @@ export function faiFixtures(): FaiFixture[] {
     { name: 'big-lf', content: randomGenome(11, 40, 400_000) }, // spans several default 4 MiB chunks
     { name: 'big-crlf', content: randomGenome(12, 40, 400_000, '\r\n') },
     { name: 'refuse-longer-line', content: lf(record('a', bases(20), 10), '>chr2\nACGT\nACGTA\n'), refused: { sequence: 'chr2' } },
+    { name: 'refuse-longer-last-line-at-eof', content: '>chrL\nACGT\nACGTA', refused: { sequence: 'chrL' } },
     { name: 'refuse-inlined-blank-line', content: lf('>chr1\nACGT\n\nACGT\n'), refused: { sequence: 'chr1' } },
     { name: 'refuse-bases-after-short-line', content: lf('>chr1\nACGT\nAC\nACGT\n'), refused: { sequence: 'chr1' } },
     { name: 'refuse-crlf-blank-first-line', content: lf('>chr1\r\n\r\nACGT\r\n'), refused: { sequence: 'chr1' } },
@@ -128,7 +131,7 @@ export type SamtoolsResult = { ok: true; fai: Buffer } | { ok: false; stderr: st
 
 /** Runs the real `samtools faidx` on a copy in its own folder, so it cannot touch `fastaPath`. */
 export function samtoolsFaidx(fastaPath: string): SamtoolsResult {
-  const dir = join(`${fastaPath}.samtools`);
+  const dir = `${fastaPath}.samtools`;
   mkdirSync(dir, { recursive: true });
   const copy = join(dir, basename(fastaPath));
   copyFileSync(fastaPath, copy);
