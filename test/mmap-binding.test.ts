@@ -9,6 +9,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MappedFile } from '../src/store/mapped-file.js';
 import { mmap } from '../src/store/mmap-binding.js';
 
+// Every assert.ok here carries a message: without one, a failing assert.ok under tsx makes Node 20
+// re-read the source to build the message and spins forever instead of failing.
+
 /**
  * The real native binding (64-bit patched by scripts/patch-mmap-io.mjs) and the windowed
  * MappedFile on a sparse file just over 5 GiB: holes read as zeros and cost no disk. Every
@@ -243,13 +246,13 @@ describe('MappedFile with 64 KiB windows', () => {
     try {
       const b = 2 * stride;
       const inside = file.view(b - 1, b + overlap); // window 1 maps up to 2 * stride + overlap
-      assert.ok(inside);
+      assert.ok(inside, 'a span ending at the overlap fits window 1');
       assert.deepEqual(inside, read(b - 1, b + overlap));
       assert.equal(file.view(b - 1, b + overlap + 1), undefined, 'one byte past the overlap');
       assert.equal(file.view(100, 100 + stride + overlap), undefined, 'longer than a window');
       assert.equal(file.view(smallSize - 10, smallSize + 1), undefined, 'past the end of the file');
       const last = file.view(smallSize - 10, smallSize);
-      assert.ok(last);
+      assert.ok(last, 'the last 10 bytes fit the last window');
       assert.deepEqual(last, read(smallSize - 10, smallSize));
     } finally {
       file.close();
