@@ -118,7 +118,7 @@ kinds.forEach((kind, index) => {
         const ours = readFileSync(fai);
         const theirs = samtoolsCopy(f.path).fai();
         assert.equal(ours.toString('latin1'), theirs.toString('latin1'), `${basename(fai)} differs from samtools faidx`);
-        assert.ok(ours.equals(theirs));
+        assert.ok(ours.equals(theirs), `the .fai written beside ${f.path} differs from samtools faidx`);
       }
     });
 
