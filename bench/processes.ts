@@ -109,6 +109,15 @@ export function memoryOf(pid: number | undefined): Memory {
   return { rssMb: kb('VmRSS') / 1024, anonMb: kb('RssAnon') / 1024 };
 }
 
+/** CPU time (user + system) a process has used so far, in milliseconds; NaN if unknown. */
+export function cpuMsOf(pid: number | undefined): number {
+  const path = `/proc/${pid}/stat`;
+  if (pid === undefined || !existsSync(path)) return NaN;
+  // Fields after the ")" that ends the command name: utime and stime are the 12th and 13th.
+  const fields = readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
 /** `npm run build`, so dist/ is what src/ says now; throws with the compiler's output on failure. */
 export function build(cwd: string): void {
   const result = spawnSync('npm', ['run', 'build'], { cwd, stdio: ['ignore', 2, 2] });

@@ -12,6 +12,10 @@ export interface Row {
   ratio: number;
   /** The server's memory right after the scenario. */
   memory: Memory;
+  /** Server CPU time per request (warm-up included), in microseconds. */
+  cpuUsPerRequest: number;
+  /** The floor's CPU per request divided by this row's: 1 means as cheap as hello-world. */
+  cpuRatio: number;
 }
 
 export interface Target {
@@ -24,12 +28,12 @@ const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(dig
 const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
 
 export function markdownTable(rows: Row[]): string {
-  const header = '| Scenario | File | Conns | req/s | × floor | MB/s | p50 ms | p99 ms | non-2xx / errors | RSS MB | RssAnon MB |';
-  const rule = '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|';
+  const header = '| Scenario | File | Conns | req/s | × floor | server CPU µs/req | CPU × floor | MB/s | p50 ms | p99 ms | non-2xx / errors | RSS MB | RssAnon MB |';
+  const rule = '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|';
   const lines = rows.map((r) => {
     const bad = r.load.non2xx + r.load.errors > 0;
     const failures = `${r.load.non2xx} / ${r.load.errors}${bad ? ' **!!**' : ''}`;
-    return `| ${r.scenario} | ${r.file} | ${r.connections} | ${thousands(r.load.requestsPerSec)} | ${fixed(r.ratio, 2)} | ${fixed(r.load.bytesPerSec / 1e6, 1)} | ${r.load.p50Ms} | ${r.load.p99Ms} | ${failures} | ${fixed(r.memory.rssMb, 0)} | ${fixed(r.memory.anonMb, 0)} |`;
+    return `| ${r.scenario} | ${r.file} | ${r.connections} | ${thousands(r.load.requestsPerSec)} | ${fixed(r.ratio, 2)} | ${fixed(r.cpuUsPerRequest, 1)} | ${fixed(r.cpuRatio, 2)} | ${fixed(r.load.bytesPerSec / 1e6, 1)} | ${r.load.p50Ms} | ${r.load.p99Ms} | ${failures} | ${fixed(r.memory.rssMb, 0)} | ${fixed(r.memory.anonMb, 0)} |`;
   });
   return [header, rule, ...lines].join('\n');
 }

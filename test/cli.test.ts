@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { get as httpGet, type IncomingMessage } from 'node:http';
+import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -90,40 +91,85 @@ describe('startup refuses bad settings and bad data with one line', () => {
   });
 });
 
+interface Served {
+  child: ChildProcess;
+  url: string;
+  sequences: number;
+  exited: Promise<number | null>;
+  stdout: () => string;
+}
+
+/** Starts the real CLI on a loopback port and waits for its ready line. */
+async function startServer(dir: string): Promise<Served> {
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--data', dir, '--port', '0', '--host', '127.0.0.1']);
+  let stdout = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const ready = await new Promise<{ url: string; sequences: number }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ready line: ${stdout}`)), 20_000);
+    child.stdout!.on('data', () => {
+      const line = stdout.split('\n').find((l) => l.includes('"msg":"seqserve ready'));
+      if (line) {
+        clearTimeout(timer);
+        resolve(JSON.parse(line));
+      }
+    });
+  });
+  return { child, ...ready, exited, stdout: () => stdout };
+}
+
 describe('serving and closing gracefully', () => {
-  it('logs one ready line, serves, logs one line per request, and exits 0 on SIGTERM', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'seqserve-cli-run-'));
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'seqserve-cli-run-'));
     writeFileSync(join(dir, 'g.fa'), '>11\nACGTN\nacg\n');
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--data', dir, '--port', '0', '--host', '127.0.0.1']);
-    let stdout = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // 64 MB of holes ending in a marker: long enough to be in flight when SIGTERM arrives.
+    const fd = openSync(join(dir, 'long.raw'), 'w');
+    ftruncateSync(fd, 64_000_000);
+    writeSync(fd, 'END', 64_000_000 - 3, 'latin1');
+    closeSync(fd);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('logs one ready line, serves, logs one line per request, and exits 0 on SIGTERM', async () => {
+    const server = await startServer(dir);
     try {
-      const ready = await new Promise<{ url: string; sequences: number }>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ready line: ${stdout}`)), 20_000);
-        child.stdout.on('data', () => {
-          const line = stdout.split('\n').find((l) => l.includes('"url"'));
-          if (line) {
-            clearTimeout(timer);
-            resolve(JSON.parse(line));
-          }
-        });
-      });
-      assert.equal(ready.sequences, 1);
-      const res = await fetch(`${ready.url}/chrom/11/range?start=3&end=7`);
+      assert.equal(server.sequences, 2);
+      const res = await fetch(`${server.url}/chrom/11/range?start=3&end=7`);
       assert.equal(await res.text(), 'TNac');
-      child.kill('SIGTERM');
-      assert.equal(await exited, 0);
-      const access = stdout.split('\n').filter((l) => l.includes('"msg":"request"')).map((l) => JSON.parse(l));
+      server.child.kill('SIGTERM');
+      assert.equal(await server.exited, 0);
+      const access = server.stdout().split('\n').filter((l) => l.includes('"msg":"request"')).map((l) => JSON.parse(l));
       assert.equal(access.length, 1);
       assert.equal(access[0].sequence, '11');
       assert.equal(access[0].start, 3);
       assert.equal(access[0].end, 7);
       assert.equal(access[0].status, 200);
-      assert.doesNotMatch(stdout, /TNac/, 'bodies are never logged');
+      assert.doesNotMatch(server.stdout(), /TNac/, 'bodies are never logged');
     } finally {
-      child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
+      server.child.kill('SIGKILL');
+    }
+  });
+
+  it('finishes an in-flight response after SIGTERM, then exits 0', async () => {
+    const server = await startServer(dir);
+    try {
+      const res = await new Promise<IncomingMessage>((resolve, reject) => httpGet(`${server.url}/chrom/long/range`, resolve).on('error', reject));
+      const first = await new Promise<Buffer>((resolve) => res.once('data', resolve));
+      res.pause();
+      server.child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 300));
+      let received = first.length;
+      let tail = first;
+      for await (const chunk of res as AsyncIterable<Buffer>) {
+        received += chunk.length;
+        tail = chunk;
+      }
+      assert.equal(received, 64_000_000);
+      assert.equal(tail.subarray(-3).toString('latin1'), 'END');
+      assert.equal(await server.exited, 0);
+    } finally {
+      server.child.kill('SIGKILL');
     }
   });
 });
