@@ -5,7 +5,7 @@
  * usage: node --import tsx bench/load.ts '<LoadSpec as JSON>'   → one LoadResult as JSON on stdout
  */
 import autocannon from 'autocannon';
-import { mulberry32, randomInt } from './prng.js';
+import { mulberry32, randomInt } from '../src/mulberry32.js';
 
 export type Target =
   | { kind: 'fixed'; path: string }

@@ -3,7 +3,7 @@
  * the bench can never be timing error pages or the wrong sequence.
  */
 import type { BenchGenome } from './genome.js';
-import { mulberry32, randomInt } from './prng.js';
+import { mulberry32, randomInt } from '../src/mulberry32.js';
 
 interface Probe {
   path: string;

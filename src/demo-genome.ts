@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mulberry32 } from './mulberry32.js';
 
 /**
  * The bundled demo genome, too large to commit, so made on first start: the same bytes on
@@ -29,20 +30,9 @@ export function ensureDemoGenome(dir: string): boolean {
   return true;
 }
 
-/** mulberry32: small, fast, and the same everywhere. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function synthetic(length: number, seed: number): Buffer {
-  const next = random(seed);
+  const next = mulberry32(seed);
   const out = Buffer.allocUnsafe(length);
   const acgt = 'ACGT';
   const iupac = 'RYKMSWBDHV';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { testApp } from './helpers/app.js';
+import { wrap } from './helpers/fasta-fixtures.js';
 
 // A small hand-written genome: the expected strings below are the oracle.
 const chr1 = 'ACGTACGTNNnnacgtRYKMSWBDHV' + 'ACGTTGCA'.repeat(20); // 186 bases
@@ -12,11 +13,6 @@ const chr2 = 'GATTACA';
 // samtools leaves an empty record out of the index, so the server does not list it.
 const fasta = `>chr1 first\n${wrap(chr1, 60)}>dropped\n>chr2\n${chr2}\n`;
 
-function wrap(s: string, width: number): string {
-  let out = '';
-  for (let i = 0; i < s.length; i += width) out += s.slice(i, i + width) + '\n';
-  return out;
-}
 
 describe('HTTP API shape', () => {
   let dir: string;

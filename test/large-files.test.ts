@@ -10,6 +10,7 @@ import { loadCatalog } from '../src/catalog.js';
 import { parseConfig } from '../src/config.js';
 import { SequenceStore } from '../src/store/sequence-store.js';
 import { testApp } from './helpers/app.js';
+import { wrap } from './helpers/fasta-fixtures.js';
 import { hasSamtools } from './helpers/samtools.js';
 
 const GiB = 2 ** 30;
@@ -27,11 +28,6 @@ function pattern(length: number, seed: number): string {
   return s;
 }
 
-function wrap(s: string, width: number): string {
-  let out = '';
-  for (let i = 0; i < s.length; i += width) out += s.slice(i, i + width) + '\n';
-  return out;
-}
 
 /**
  * Sparse files: the holes read as zero bytes and take no disk, so a 5 GiB file costs a few

@@ -63,22 +63,6 @@ export class MappedFile {
     return window.subarray(local, local + (fileEnd - fileStart));
   }
 
-  /** Zero-copy views covering [fileStart, fileEnd), split only where a window ends. */
-  views(fileStart: number, fileEnd: number): Buffer[] {
-    this.checkSpan(fileStart, fileEnd);
-    const out: Buffer[] = [];
-    let at = fileStart;
-    while (at < fileEnd) {
-      const w = Math.floor(at / this.stride);
-      const window = this.windows[w]!;
-      const local = at - w * this.stride;
-      const take = Math.min(fileEnd - at, window.length - local);
-      out.push(window.subarray(local, local + take));
-      at += take;
-    }
-    return out;
-  }
-
   /** Copies [fileStart, fileEnd) into target at targetStart; returns the byte count. */
   copy(target: Buffer, targetStart: number, fileStart: number, fileEnd: number): number {
     // Called once per FASTA line when joining lines, so it allocates nothing.

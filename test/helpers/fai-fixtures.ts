@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { mulberry32 } from '../../src/mulberry32.js';
 
 /**
  * FASTA files for test/fai.test.ts, each an odd case whose .fai must match the real
@@ -19,17 +20,8 @@ export interface FaiFixture {
   unservable?: boolean;
 }
 
-/** mulberry32, kept local so the tests do not depend on the bench code. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so that every run generates the same files. */
+export const seededRandom = mulberry32;
 
 const ACGT = 'ACGT';
 const SOFT_MASKED = 'ACGTacgtNn';

@@ -1,23 +1,15 @@
 /**
  * Seeded generators of FASTA and raw sequence files for tests. Each returns the path it wrote and
  * the sequences as generated: a second oracle besides the naive reader (naive-fasta.ts).
- * Nothing here imports server code.
+ * Nothing here imports server code but the seeded PRNG (src/mulberry32.ts).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mulberry32 } from '../../src/mulberry32.js';
 
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so that every run generates the same files. */
+export const prng = mulberry32;
 
 /** An integer in [min, max], both included. */
 export function randInt(rng: () => number, min: number, max: number): number {
@@ -138,6 +130,13 @@ export function writeRaw(dir: string, name: string, options: BasesOptions & { se
  * Lengths that hit the line-layout edge cases for a width w (1, w-1, w, w+1, 2w, 2w+1, ...) and
  * then random ones in [1, max]; all at least 1.
  */
+/** Sequence lines of `width` bases, each ended by '\n', as a FASTA file holds them. */
+export function wrap(sequence: string, width: number): string {
+  let out = '';
+  for (let i = 0; i < sequence.length; i += width) out += sequence.slice(i, i + width) + '\n';
+  return out;
+}
+
 export function edgeLengths(rng: () => number, lineWidth: number | 'unwrapped', count: number, max: number): number[] {
   const w = lineWidth === 'unwrapped' ? 60 : lineWidth;
   const edges = [1, w - 1, w, w + 1, 2 * w, 2 * w + 1, 3 * w - 1, 7 * w, 7 * w + 3].filter((n) => n >= 1 && n <= max);

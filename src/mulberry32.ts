@@ -1,7 +1,6 @@
 /**
- * mulberry32: a tiny seeded PRNG. The bench needs the same genome and the same request
- * positions on every run so that results are comparable across runs and machines; Math.random
- * cannot be seeded.
+ * mulberry32: a tiny seeded PRNG, uniform in [0, 1). The demo genome, the test fixtures and the
+ * bench need the same bytes and positions on every machine, and Math.random cannot be seeded.
  */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
