@@ -7,7 +7,15 @@ import { coordinate, sequenceName } from './schemas.js';
 
 const params = z.object({ name: sequenceName, offset: coordinate });
 
-/** GET /chrom/:name/base/:offset: one base, as stored, sent as a view of the mapping. */
+/**
+ * Each byte value as a one-character string, made once. Node writes a string body together
+ * with the headers in one write, but a Buffer body as a second chunk (writev), which measured
+ * about a tenth of the whole request cost for one byte. A view buys nothing for one byte, and
+ * a string from this table allocates nothing.
+ */
+const asciiStrings = Array.from({ length: 128 }, (_, b) => String.fromCharCode(b));
+
+/** GET /chrom/:name/base/:offset: one base, as stored in the mapped file. */
 export const baseRoutes: FastifyPluginAsync<{ store: SequenceStore }> = async (app, { store }) => {
   // Synchronous on purpose: the hot path; an async handler measured ~8% slower.
   app.withTypeProvider<ZodTypeProvider>().get('/chrom/:name/base/:offset', { schema: { params } }, (request, reply) => {
@@ -17,6 +25,8 @@ export const baseRoutes: FastifyPluginAsync<{ store: SequenceStore }> = async (a
     if (offset >= sequence.length) {
       throw pastTheEnd(`offset ${offset} is past the end of "${name}" (length ${sequence.length}; offsets are 0-based)`, sequence.length);
     }
-    reply.header('content-type', 'text/plain').send(sequence.base(offset));
+    const byte = sequence.baseByte(offset);
+    // Bytes past ASCII would be re-encoded as UTF-8 from a string: send those as the raw byte.
+    reply.header('content-type', 'text/plain').send(byte < 128 ? asciiStrings[byte] : Buffer.of(byte));
   });
 };

@@ -17,10 +17,9 @@ export class MappedSequence {
     this.length = record.length;
   }
 
-  /** Base i as stored (a one-byte view of the mapping). */
-  base(i: number): Buffer {
-    const at = baseOffset(this.record, i);
-    return this.file!.view(at, at + 1)!;
+  /** Base i as stored: its byte value, read from the mapping. */
+  baseByte(i: number): number {
+    return this.file!.byteAt(baseOffset(this.record, i));
   }
 
   /** Bases [start, end): a view of the mapping when they are contiguous on disk, else a joined copy. */
