@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { get as httpGet, type IncomingMessage } from 'node:http';
-import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -170,6 +170,34 @@ describe('serving and closing gracefully', () => {
       assert.equal(await server.exited, 0);
     } finally {
       server.child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('a data folder that cannot be written', () => {
+  it('builds the .fai in memory, warns, and serves', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'seqserve-ro-'));
+    writeFileSync(join(dir, 'g.fa'), '>11\nACGTN\nacg\n');
+    // Root ignores permission bits; the immutable attribute stops even root from writing.
+    if (spawnSync('chattr', ['+i', dir]).status !== 0) {
+      rmSync(dir, { recursive: true, force: true });
+      return t.skip('chattr +i is not available here');
+    }
+    try {
+      const server = await startServer(dir);
+      try {
+        const res = await fetch(`${server.url}/chrom/11/range?start=2&end=8`);
+        assert.equal(await res.text(), 'GTNacg');
+        const warning = server.stdout().split('\n').find((l) => l.includes('"level":40') && l.includes('g.fa.fai'));
+        assert.ok(warning, `a warning names the index it could not save: ${server.stdout()}`);
+        assert.match(warning, /samtools faidx/);
+        assert.equal(existsSync(join(dir, 'g.fa.fai')), false, 'nothing was written');
+      } finally {
+        server.child.kill('SIGKILL');
+      }
+    } finally {
+      spawnSync('chattr', ['-i', dir]);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -22,6 +22,7 @@ describe('HTTP API shape', () => {
     writeFileSync(join(dir, 'g.fa'), fasta);
     writeFileSync(join(dir, 'r1.raw'), 'ACGTNacgtn');
     writeFileSync(join(dir, 'empty.raw'), '');
+    writeFileSync(join(dir, 'odd.raw'), Buffer.of(0x41, 0xe9, 0x43));
     app = await testApp(dir);
   });
   after(async () => {
@@ -34,11 +35,12 @@ describe('HTTP API shape', () => {
   it('lists sequences with their lengths', async () => {
     const res = await get('/chrom');
     assert.equal(res.statusCode, 200);
-    // Files in name order (empty.raw, g.fa, r1.raw), sequences in file order.
+    // Files in name order (empty.raw, g.fa, odd.raw, r1.raw), sequences in file order.
     assert.deepEqual(res.json(), [
       { name: 'empty', length: 0 },
       { name: 'chr1', length: chr1.length },
       { name: 'chr2', length: chr2.length },
+      { name: 'odd', length: 3 },
       { name: 'r1', length: 10 },
     ]);
   });
@@ -127,11 +129,17 @@ describe('HTTP API shape', () => {
     assert.equal(res.headers['content-length'], '49');
   });
 
+  it('sends a byte past ASCII as that very byte', async () => {
+    const res = await get('/chrom/odd/base/1');
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual(res.rawPayload, Buffer.of(0xe9));
+  });
+
   it('reports health and readiness', async () => {
     assert.equal((await get('/healthz')).statusCode, 200);
     const ready = await get('/readyz');
     assert.equal(ready.statusCode, 200);
-    assert.equal(ready.json().sequences, 4);
+    assert.equal(ready.json().sequences, 5);
   });
 });
 
