@@ -25,9 +25,7 @@ export async function serve(config: Config, notes: string[] = []): Promise<Fasti
   const sequences = store.sequences.length;
   const bases = store.totalBases;
   const url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
-  app.log.info(
-    { url, sequences, bases, ms: Math.round(performance.now() - started) },
-    `seqserve ready at ${url}: ${sequences} sequences, ${bases.toLocaleString('en-US')} bases, started in ${Math.round(performance.now() - started)} ms`,
-  );
+  const ms = Math.round(performance.now() - started);
+  app.log.info({ url, sequences, bases, ms }, `seqserve ready at ${url}: ${sequences} sequences, ${bases.toLocaleString('en-US')} bases, started in ${ms} ms`);
   return app;
 }
