@@ -194,6 +194,22 @@ describe('bad input gets problem+json and changes nothing', () => {
     });
   }
 
+  it('answers an internal failure with a bare 500 that shows no path or stack', async () => {
+    const quiet = await testApp(dir);
+    quiet.get('/boom', () => {
+      throw new Error(`cannot read ${dir}/secret.fa at MappedFile.copy (/work/src/store/mapped-file.ts:1:1)`);
+    });
+    try {
+      const res = await quiet.inject('/boom');
+      assert.equal(res.statusCode, 500);
+      assert.equal(res.headers['content-type'], 'application/problem+json');
+      assert.equal(res.json().status, 500);
+      assert.doesNotMatch(res.body, /secret|mapped-file|\/tmp|\/work/);
+    } finally {
+      await quiet.close();
+    }
+  });
+
   it('keeps serving correctly after bad input', async () => {
     assert.equal((await app.inject('/chrom/chr1/range?start=3&end=9')).body, chr1.slice(3, 9));
   });
