@@ -1,5 +1,5 @@
 import type { SequenceRecord } from '../catalog.js';
-import { baseOffset, contiguousSpan, forEachLinePiece, isContiguous } from '../fasta/offset.js';
+import { baseOffset, dropLineEnds, fileSpan, isContiguous } from '../fasta/offset.js';
 import { reverseComplementInPlace } from '../reverse-complement.js';
 import type { MappedFile } from './mapped-file.js';
 
@@ -26,28 +26,24 @@ export class MappedSequence {
   bytes(start: number, end: number): Buffer {
     if (end <= start) return Buffer.alloc(0);
     if (isContiguous(this.record, start, end)) {
-      const [fileStart, fileEnd] = contiguousSpan(this.record, start, end);
+      const [fileStart, fileEnd] = fileSpan(this.record, start, end);
       const view = this.file!.view(fileStart, fileEnd);
       if (view) return view;
     }
-    const out = Buffer.allocUnsafe(end - start);
-    this.copyBases(out, 0, start, end);
-    return out;
+    return this.joined(start, end);
   }
 
   /** Reverse complement of bases [start, end), always a new buffer. */
   reverseComplement(start: number, end: number): Buffer {
-    const out = Buffer.allocUnsafe(Math.max(0, end - start));
-    this.copyBases(out, 0, start, end);
-    return reverseComplementInPlace(out);
+    if (end <= start) return Buffer.alloc(0);
+    return reverseComplementInPlace(this.joined(start, end));
   }
 
-  /** Copies bases [start, end) into target, dropping line terminators. */
-  copyBases(target: Buffer, targetStart: number, start: number, end: number): void {
-    const file = this.file!;
-    let to = targetStart;
-    forEachLinePiece(this.record, start, end, (fileStart, fileEnd) => {
-      to += file.copy(target, to, fileStart, fileEnd);
-    });
+  /** Bases [start, end) copied out of the mapping with the line terminators dropped. */
+  private joined(start: number, end: number): Buffer {
+    const [fileStart, fileEnd] = fileSpan(this.record, start, end);
+    const bytes = Buffer.allocUnsafe(fileEnd - fileStart);
+    this.file!.copy(bytes, 0, fileStart, fileEnd);
+    return dropLineEnds(bytes, this.record, start, end);
   }
 }
