@@ -31,8 +31,9 @@ export function markdownTable(rows: Row[]): string {
   const header = '| Scenario | File | Conns | req/s | × floor | server CPU µs/req | CPU × floor | MB/s | p50 ms | p99 ms | non-2xx / errors | RSS MB | RssAnon MB |';
   const rule = '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|';
   const lines = rows.map((r) => {
-    const bad = r.load.non2xx + r.load.errors > 0;
-    const failures = `${r.load.non2xx} / ${r.load.errors}${bad ? ' **!!**' : ''}`;
+    const bad = r.load.non2xx + r.load.errors - r.load.timeouts > 0;
+    const timeouts = r.load.timeouts > 0 ? ` (${r.load.timeouts} timed out)` : '';
+    const failures = `${r.load.non2xx} / ${r.load.errors}${timeouts}${bad ? ' **!!**' : ''}`;
     return `| ${r.scenario} | ${r.file} | ${r.connections} | ${thousands(r.load.requestsPerSec)} | ${fixed(r.ratio, 2)} | ${fixed(r.cpuUsPerRequest, 1)} | ${fixed(r.cpuRatio, 2)} | ${fixed(r.load.bytesPerSec / 1e6, 1)} | ${r.load.p50Ms} | ${r.load.p99Ms} | ${failures} | ${fixed(r.memory.rssMb, 0)} | ${fixed(r.memory.anonMb, 0)} |`;
   });
   return [header, rule, ...lines].join('\n');
