@@ -17,6 +17,7 @@ const MAX_HEADER_BYTES = 0x10000;
 const ODD_BYTE = /[^!-~\r\n]/g;
 const isSpace = (b: number) => b === 0x20 || (b >= 0x09 && b <= 0x0d); // C isspace()
 const show = (b: number) => (b > 0x20 && b < 0x7f ? `"${String.fromCharCode(b)}"` : `byte 0x${b.toString(16).padStart(2, '0')}`);
+
 /**
  * htslib's fai_build_core state machine for FASTA, fed one line at a time. Each odd case below
  * follows what samtools 1.16 does, checked against the real binary in test/fai.test.ts.
