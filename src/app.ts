@@ -29,6 +29,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     childLoggerFactory: (parent) => parent,
     requestIdHeader: 'x-request-id',
     return503OnClosing: true,
+    // Errors raised before routing (bad percent-encoding, over-long path segments) bypass the
+    // error handler; they get the same problem+json.
+    frameworkErrors: (error, request, reply) => sendProblem(reply, toProblem(error), request.url),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -76,14 +79,20 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   return app;
 }
 
-function sendProblem(reply: FastifyReply, problem: ProblemError, instance: string): void {
+function sendProblem(reply: FastifyReply, problem: ProblemError, url: string): void {
   // A Buffer, so that Fastify adds no charset to the media type.
   reply
     .code(problem.status)
     .headers(problem.headers)
     .header('content-type', 'application/problem+json')
-    .send(Buffer.from(JSON.stringify(problem.body(instance))));
+    .send(Buffer.from(JSON.stringify(problem.body(url.length > 200 ? `${url.slice(0, 200)}...` : url))));
 }
+
+/** Fastify's own client errors, said without echoing the (possibly huge) URL back. */
+const frameworkDetails: Record<string, string> = {
+  FST_ERR_BAD_URL: 'the URL has a malformed percent-encoding',
+  FST_ERR_MAX_PARAM_LENGTH: 'a path segment is too long',
+};
 
 /** Our own problems pass through; validation errors become 400; anything else a bare 5xx. */
 function toProblem(error: FastifyError): ProblemError {
@@ -94,7 +103,7 @@ function toProblem(error: FastifyError): ProblemError {
     return new ProblemError('bad-request', `${where} ${issue?.message ?? 'is invalid'}`);
   }
   const status = error.statusCode ?? 500;
-  if (status >= 400 && status < 500) return new ProblemError('bad-request', error.message, {}, status);
+  if (status >= 400 && status < 500) return new ProblemError('bad-request', frameworkDetails[error.code] ?? error.message, {}, status);
   // Never show paths or stacks to the client; the log has them, under the request id.
   return new ProblemError('internal', 'the server failed to answer this request; the log has details under this request id');
 }

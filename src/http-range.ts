@@ -20,13 +20,12 @@ export function parseRange(header: string | undefined, size: number): RangeReque
   if (first === '') {
     // bytes=-n: the last n bytes.
     const n = Number(last);
-    if (!Number.isSafeInteger(n)) return { kind: 'none' };
     if (n === 0 || size === 0) return { kind: 'unsatisfiable' };
     return { kind: 'range', start: Math.max(0, size - n), end: size };
   }
+  // Digits past 2^53 are still a position, just one past any end: compare as numbers anyway.
   const start = Number(first);
   const end = last === '' ? size : Number(last) + 1;
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end)) return { kind: 'none' };
   if (last !== '' && end - 1 < start) return { kind: 'none' };
   if (start >= size) return { kind: 'unsatisfiable' };
   return { kind: 'range', start, end: Math.min(end, size) };
