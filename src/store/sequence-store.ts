@@ -6,10 +6,14 @@ import { MappedSequence } from './mapped-sequence.js';
 export class SequenceStore {
   private readonly byName = new Map<string, MappedSequence>();
   readonly sequences: readonly MappedSequence[];
+  readonly totalBases: number;
+  readonly mappedBytes: number;
 
   private constructor(private readonly files: MappedFile[], sequences: MappedSequence[]) {
     this.sequences = sequences;
     for (const s of sequences) this.byName.set(s.name, s);
+    this.totalBases = sequences.reduce((sum, s) => sum + s.length, 0);
+    this.mappedBytes = files.reduce((sum, f) => sum + f.size, 0);
   }
 
   static open(catalog: Catalog, windows: WindowOptions = defaultWindows): SequenceStore {
@@ -25,14 +29,6 @@ export class SequenceStore {
 
   get(name: string): MappedSequence | undefined {
     return this.byName.get(name);
-  }
-
-  get mappedBytes(): number {
-    return this.files.reduce((sum, f) => sum + f.size, 0);
-  }
-
-  get totalBases(): number {
-    return this.sequences.reduce((sum, s) => sum + s.length, 0);
   }
 
   close(): void {
