@@ -26,35 +26,43 @@ export interface RangeOptions {
  * bases (reverse-complemented for strand=-), and an HTTP Range header selects bytes of it.
  */
 export const rangeRoutes: FastifyPluginAsync<RangeOptions> = async (app, { store, streamThreshold }) => {
-  app.withTypeProvider<ZodTypeProvider>().get('/chrom/:name/range', { schema: { params, querystring } }, (request, reply) => {
-    const { name } = request.params;
-    const sequence = store.get(name);
-    if (!sequence) throw unknownSequence(name);
-    const start = request.query.start ?? 0;
-    const end = request.query.end ?? sequence.length;
-    if (start > sequence.length || end > sequence.length) {
-      throw pastTheEnd(`range ${start}-${end} is past the end of "${name}" (length ${sequence.length})`, sequence.length);
-    }
-    if (start > end) throw badRequest(`start ${start} is greater than end ${end} for "${name}"; ranges are 0-based, half-open [start, end)`);
-    const reverse = request.query.strand === '-';
-    const size = end - start;
+  // GET and HEAD in one route: Fastify's automatic HEAD route would build the whole answer (and
+  // drain a streamed one from the mapping) only to throw it away.
+  app.withTypeProvider<ZodTypeProvider>().route({
+    method: ['GET', 'HEAD'],
+    url: '/chrom/:name/range',
+    schema: { params, querystring },
+    handler: (request, reply) => {
+      const { name } = request.params;
+      const sequence = store.get(name);
+      if (!sequence) throw unknownSequence(name);
+      const start = request.query.start ?? 0;
+      const end = request.query.end ?? sequence.length;
+      if (start > sequence.length || end > sequence.length) {
+        throw pastTheEnd(`range ${start}-${end} is past the end of "${name}" (length ${sequence.length})`, sequence.length);
+      }
+      if (start > end) throw badRequest(`start ${start} is greater than end ${end} for "${name}"; ranges are 0-based, half-open [start, end)`);
+      const reverse = request.query.strand === '-';
+      const size = end - start;
 
-    reply.header('content-type', 'text/plain').header('accept-ranges', 'bytes');
-    const range = parseRange(request.headers.range, size);
-    if (range.kind === 'unsatisfiable') {
-      throw pastTheEnd(`Range ${request.headers.range} is outside the ${size} bases of this answer`, size);
-    }
-    if (range.kind === 'range') {
-      reply.code(206).header('content-range', contentRange(range.start, range.end, size));
-      // Byte k of a reverse complement is the complement of base end-1-k.
-      const [from, to] = reverse ? [end - range.end, end - range.start] : [start + range.start, start + range.end];
-      return send(reply, sequence, from, to, reverse, streamThreshold);
-    }
-    return send(reply, sequence, start, end, reverse, streamThreshold);
+      reply.header('content-type', 'text/plain').header('accept-ranges', 'bytes');
+      const range = parseRange(request.headers.range, size);
+      if (range.kind === 'unsatisfiable') {
+        throw pastTheEnd(`Range ${request.headers.range} is outside the ${size} bases of this answer`, size);
+      }
+      if (range.kind === 'range') {
+        reply.code(206).header('content-range', contentRange(range.start, range.end, size));
+        // Byte k of a reverse complement is the complement of base end-1-k.
+        const [from, to] = reverse ? [end - range.end, end - range.start] : [start + range.start, start + range.end];
+        return send(reply, sequence, from, to, reverse, streamThreshold);
+      }
+      return send(reply, sequence, start, end, reverse, streamThreshold);
+    },
   });
 };
 
 function send(reply: FastifyReply, sequence: MappedSequence, start: number, end: number, reverse: boolean, streamThreshold: number) {
+  if (reply.request.method === 'HEAD') return reply.header('content-length', end - start).send();
   if (end - start > streamThreshold) {
     reply.header('content-length', end - start).send(new RangeStream(sequence, start, end, reverse));
   } else {

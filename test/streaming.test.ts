@@ -80,6 +80,20 @@ describe('streaming a whole 250 Mbp chromosome', () => {
     assert.equal(hash.digest('hex'), expectedHash(0, chromLength));
   });
 
+  it('answers HEAD of the whole chromosome with its length and no body', async () => {
+    const closed = closedSockets.length;
+    const res = await new Promise<IncomingMessage>((resolve, reject) => request(`${url}/chrom/big/range`, { method: 'HEAD' }, resolve).on('error', reject).end());
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.headers['content-length'], String(chromLength));
+    assert.equal((await res.toArray()).length, 0, 'no body');
+    const ranged = await new Promise<IncomingMessage>((resolve, reject) =>
+      request(`${url}/chrom/big/range`, { method: 'HEAD', headers: { range: 'bytes=-5' } }, resolve).on('error', reject).end(),
+    );
+    assert.equal(ranged.statusCode, 206);
+    assert.equal(ranged.headers['content-length'], '5');
+    assert.equal(closedSockets.length, closed, 'the connection stays open for the next request');
+  });
+
   it('streams the reverse complement of a large range', async () => {
     const start = 123_456_789 - 2 * MB;
     const end = 123_456_789 + 7;
