@@ -1,18 +1,16 @@
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { badRequest, pastTheEnd, unknownSequence } from '../src/errors.js';
-import { contentRange, parseRange } from '../src/http-range.js';
-import type { MappedSequence } from '../src/store/mapped-sequence.js';
-import { RangeStream } from '../src/store/range-stream.js';
 import type { SequenceStore } from '../src/store/sequence-store.js';
-import { coordinate, sequenceName } from './schemas.js';
+import { answerBases } from './answer-bases.js';
+import { coordinate, sequenceName, strand } from './schemas.js';
 
 const params = z.object({ name: sequenceName });
 const querystring = z.object({
   start: coordinate.optional(),
   end: coordinate.optional(),
-  strand: z.enum(['+', '-'], { error: 'must be + or - (write - as is, + as %2B)' }).default('+'),
+  strand,
 });
 
 export interface RangeOptions {
@@ -42,31 +40,7 @@ export const rangeRoutes: FastifyPluginAsync<RangeOptions> = async (app, { store
         throw pastTheEnd(`range ${start}-${end} is past the end of "${name}" (length ${sequence.length})`, sequence.length);
       }
       if (start > end) throw badRequest(`start ${start} is greater than end ${end} for "${name}"; ranges are 0-based, half-open [start, end)`);
-      const reverse = request.query.strand === '-';
-      const size = end - start;
-
-      reply.header('content-type', 'text/plain').header('accept-ranges', 'bytes');
-      const range = parseRange(request.headers.range, size);
-      if (range.kind === 'unsatisfiable') {
-        throw pastTheEnd(`Range ${request.headers.range} is outside the ${size} bases of this answer`, size);
-      }
-      if (range.kind === 'range') {
-        reply.code(206).header('content-range', contentRange(range.start, range.end, size));
-        // Byte k of a reverse complement is the complement of base end-1-k.
-        const [from, to] = reverse ? [end - range.end, end - range.start] : [start + range.start, start + range.end];
-        return send(reply, sequence, from, to, reverse, streamThreshold);
-      }
-      return send(reply, sequence, start, end, reverse, streamThreshold);
+      return answerBases(request, reply, sequence, { start, end, reverse: request.query.strand === '-' }, streamThreshold);
     },
   });
 };
-
-function send(reply: FastifyReply, sequence: MappedSequence, start: number, end: number, reverse: boolean, streamThreshold: number) {
-  if (reply.request.method === 'HEAD') return reply.header('content-length', end - start).send();
-  if (end - start > streamThreshold) {
-    reply.header('content-length', end - start).send(new RangeStream(sequence, start, end, reverse));
-  } else {
-    reply.send(reverse ? sequence.reverseComplement(start, end) : sequence.bytes(start, end));
-  }
-  return reply;
-}

@@ -11,3 +11,6 @@ export const coordinate = z
   .refine((n) => Number.isSafeInteger(n), 'must be below 2^53');
 
 export const sequenceName = z.string().min(1, 'must not be empty');
+
+/** Which strand to answer: '-' is the reverse complement. */
+export const strand = z.enum(['+', '-'], { error: 'must be + or - (write - as is, + as %2B)' }).default('+');

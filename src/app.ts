@@ -1,14 +1,18 @@
+import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { baseRoutes } from '../routes/base.js';
 import { chromRoutes } from '../routes/chrom.js';
+import { filesRoutes } from '../routes/files.js';
 import { healthRoutes } from '../routes/health.js';
 import { rangeRoutes } from '../routes/range.js';
+import { regionRoutes } from '../routes/region.js';
 import { loadCatalog } from './catalog.js';
 import type { Config } from './config.js';
 import { ProblemError } from './errors.js';
 import { createLogger } from './logger.js';
+import { buildStaticFiles } from './static-files.js';
 import { SequenceStore } from './store/sequence-store.js';
 
 export interface AppOptions {
@@ -41,7 +45,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   if (config.accessLog) {
     app.addHook('onResponse', (request, reply, done) => {
-      const params = request.params as { name?: string; offset?: number } | undefined;
+      const params = request.params as { name?: string; offset?: number; region?: string } | undefined;
       const query = request.query as { start?: number; end?: number; strand?: string } | undefined;
       request.log.info(
         {
@@ -51,6 +55,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
           status: reply.statusCode,
           ms: Math.round(reply.elapsedTime * 100) / 100,
           sequence: params?.name,
+          region: params?.region,
           offset: params?.offset,
           start: query?.start,
           end: query?.end,
@@ -72,10 +77,20 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     sendProblem(reply, problem, request.url);
   });
 
+  // Browsers (igv.js, JBrowse) read /files and the ranges cross-origin.
+  await app.register(cors, {
+    origin: '*',
+    methods: ['GET', 'HEAD'],
+    allowedHeaders: ['Range', 'If-Range', 'If-None-Match', 'If-Modified-Since', 'If-Match', 'If-Unmodified-Since'],
+    exposedHeaders: ['Content-Range', 'Content-Length', 'Accept-Ranges', 'ETag', 'Last-Modified'],
+    maxAge: 86400,
+  });
   await app.register(healthRoutes, { store });
   await app.register(chromRoutes, { store });
   await app.register(baseRoutes, { store });
   await app.register(rangeRoutes, { store, streamThreshold: config.streamThreshold });
+  await app.register(regionRoutes, { store, streamThreshold: config.streamThreshold });
+  await app.register(filesRoutes, { files: buildStaticFiles(config.data, store, logger), streamThreshold: config.streamThreshold });
   return app;
 }
 

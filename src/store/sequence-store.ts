@@ -9,7 +9,11 @@ export class SequenceStore {
   readonly totalBases: number;
   readonly mappedBytes: number;
 
-  private constructor(private readonly files: MappedFile[], sequences: MappedSequence[]) {
+  private constructor(
+    private readonly files: MappedFile[],
+    sequences: MappedSequence[],
+    private readonly byPath: ReadonlyMap<string, MappedFile | undefined> = new Map(),
+  ) {
     this.sequences = sequences;
     for (const s of sequences) this.byName.set(s.name, s);
     this.totalBases = sequences.reduce((sum, s) => sum + s.length, 0);
@@ -24,11 +28,19 @@ export class SequenceStore {
       files.set(path, file.size > 0 ? file : undefined);
     }
     const sequences = catalog.records.map((r) => new MappedSequence(r, files.get(r.file)));
-    return new SequenceStore([...files.values()].filter((f) => f !== undefined), sequences);
+    return new SequenceStore([...files.values()].filter((f) => f !== undefined), sequences, files);
   }
 
   get(name: string): MappedSequence | undefined {
     return this.byName.get(name);
+  }
+
+  /**
+   * The mapping of a catalog file, by the path the catalog gave it (SequenceRecord.file);
+   * undefined for an empty file (nothing to map) or a path the catalog does not hold.
+   */
+  mappedFile(path: string): MappedFile | undefined {
+    return this.byPath.get(path);
   }
 
   close(): void {

@@ -1,0 +1,35 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { pastTheEnd } from '../src/errors.js';
+import { contentRange, parseRange } from '../src/http-range.js';
+import type { MappedSequence } from '../src/store/mapped-sequence.js';
+import { RangeStream } from '../src/store/range-stream.js';
+
+/**
+ * Sends bases [start, end) of a sequence (reverse-complemented when `reverse`), already checked
+ * against its length. The representation is those bases; an HTTP Range header selects bytes of
+ * it (206), HEAD gets the headers only, and answers longer than `streamThreshold` are streamed.
+ */
+export function answerBases(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  sequence: MappedSequence,
+  bases: { start: number; end: number; reverse: boolean },
+  streamThreshold: number,
+): FastifyReply {
+  const { start, end, reverse } = bases;
+  const size = end - start;
+  reply.header('content-type', 'text/plain').header('accept-ranges', 'bytes');
+  const range = parseRange(request.headers.range, size);
+  if (range.kind === 'unsatisfiable') {
+    throw pastTheEnd(`Range ${request.headers.range} is outside the ${size} bases of this answer`, size);
+  }
+  let [from, to] = [start, end];
+  if (range.kind === 'range') {
+    reply.code(206).header('content-range', contentRange(range.start, range.end, size));
+    // Byte k of a reverse complement is the complement of base end-1-k.
+    [from, to] = reverse ? [end - range.end, end - range.start] : [start + range.start, start + range.end];
+  }
+  if (request.method === 'HEAD') return reply.header('content-length', to - from).send();
+  if (to - from > streamThreshold) return reply.header('content-length', to - from).send(new RangeStream(sequence, from, to, reverse));
+  return reply.send(reverse ? sequence.reverseComplement(from, to) : sequence.bytes(from, to));
+}

@@ -1,0 +1,180 @@
+import { createHash } from 'node:crypto';
+import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, isAbsolute, relative } from 'node:path';
+import { Readable } from 'node:stream';
+import { formatFai, type FaiEntry } from './fasta/fai.js';
+import type { Validators } from './http-range.js';
+import type { MappedFile } from './store/mapped-file.js';
+import type { SequenceStore } from './store/sequence-store.js';
+
+/**
+ * The files of the data folder served as they are under /files/NAME: each FASTA file, its .fai
+ * and each raw file. Everything is decided once, at startup: which names exist (a map from
+ * name to file, so a URL is only ever a key, never a path), their sizes and validators, and
+ * the bytes of each .fai (read from disk, or built from the catalog when the server built the
+ * index in memory). The request path reads no file: FASTA and raw bytes come from the store's
+ * mappings, .fai bytes from memory.
+ */
+export interface StaticFile extends Validators {
+  name: string;
+  size: number;
+  /** Bytes [start, end): a view of the mapping or of the in-memory bytes where it can be. */
+  bytes(start: number, end: number): Buffer;
+  /** Bytes [start, end) as a stream of chunks, pushed as the socket drains. */
+  stream(start: number, end: number): Readable;
+}
+
+export interface StaticFilesLog {
+  warn(msg: string): void;
+}
+
+/** Bytes per chunk of a streamed body; a view of the mapping whenever it lies in one window. */
+const chunkBytes = 256 * 1024;
+
+/** Where the bytes of a served file come from. */
+interface Source {
+  size: number;
+  bytes(start: number, end: number): Buffer;
+}
+
+function mappedSource(file: MappedFile | undefined): Source {
+  if (!file) return { size: 0, bytes: () => Buffer.alloc(0) };
+  return {
+    size: file.size,
+    bytes(start, end) {
+      const view = file.view(start, end);
+      if (view) return view;
+      // Only a span crossing a window boundary (files over 1 GiB) is copied.
+      const copy = Buffer.allocUnsafe(end - start);
+      file.copy(copy, 0, start, end);
+      return copy;
+    },
+  };
+}
+
+function memorySource(buffer: Buffer): Source {
+  return { size: buffer.length, bytes: (start, end) => buffer.subarray(start, end) };
+}
+
+/** Pushes bytes [start, end) of a source chunk by chunk as the consumer reads; destroyed on hang-up. */
+export class SourceStream extends Readable {
+  private next: number;
+
+  constructor(
+    private readonly source: Source,
+    start: number,
+    private readonly end: number,
+  ) {
+    super({ highWaterMark: chunkBytes });
+    this.next = start;
+  }
+
+  override _read(): void {
+    let more = true;
+    while (more) {
+      if (this.next >= this.end) return void this.push(null);
+      const to = Math.min(this.end, this.next + chunkBytes);
+      more = this.push(this.source.bytes(this.next, to));
+      this.next = to;
+    }
+  }
+}
+
+function staticFile(name: string, source: Source, validators: Validators): StaticFile {
+  return {
+    name,
+    size: source.size,
+    ...validators,
+    bytes: (start, end) => source.bytes(start, end),
+    stream: (start, end) => new SourceStream(source, start, end),
+  };
+}
+
+/** Validators of a file on disk: ETag from size, mtime (ns) and inode, taken now. */
+function fileValidators(path: string, size: number, now: number): Validators {
+  const st = statSync(path, { bigint: true });
+  const lastModified = Math.floor(Number(st.mtimeMs) / 1000) * 1000;
+  return {
+    etag: `"${size.toString(36)}-${st.mtimeNs.toString(36)}-${st.ino.toString(36)}"`,
+    lastModified,
+    lastModifiedStrong: now - Number(st.mtimeMs) >= 1000,
+  };
+}
+
+/** Validators of bytes held in memory (an index built at startup): ETag from their digest. */
+function memoryValidators(bytes: Buffer, lastModified: Validators): Validators {
+  const digest = createHash('sha256').update(bytes).digest('base64url').slice(0, 27);
+  return { etag: `"fai-${digest}"`, lastModified: lastModified.lastModified, lastModifiedStrong: lastModified.lastModifiedStrong };
+}
+
+/**
+ * Whether `path` really lies inside `realDir` once every symlink is resolved.
+ *
+ * A symlink in the data folder that points outside it is NOT served under /files, whether it
+ * is the FASTA, its .fai or a raw file: /files publishes the data folder's own bytes, and a link
+ * must not turn it into a window onto the rest of the filesystem. (Its sequences are still served
+ * by /chrom, which the catalog has always done: those answers are bases, not arbitrary bytes.)
+ * A link whose target lies inside the data folder is served.
+ */
+function inside(path: string, realDir: string): boolean {
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch {
+    return false;
+  }
+  const rel = relative(realDir, real);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+/** The servable files of a store's catalog, by name, built once at startup. */
+export function buildStaticFiles(dataDir: string, store: SequenceStore, log: StaticFilesLog): Map<string, StaticFile> {
+  const files = new Map<string, StaticFile>();
+  const now = Date.now();
+  const realDir = realpathSync(dataDir);
+
+  // The catalog's files in its order, each with its records (a FASTA's .fai lines, in order).
+  const byFile = new Map<string, { format: 'fasta' | 'raw'; entries: FaiEntry[] }>();
+  for (const { record } of store.sequences) {
+    const group = byFile.get(record.file) ?? { format: record.format, entries: [] };
+    group.entries.push({ name: record.name, length: record.length, offset: record.offset, lineBases: record.lineBases, lineBytes: record.lineBytes });
+    byFile.set(record.file, group);
+  }
+
+  for (const [path, { format, entries }] of byFile) {
+    const name = basename(path);
+    if (!inside(path, realDir)) {
+      log.warn(`not serving ${path} under /files: it is a symlink to a file outside the data folder ${dataDir}`);
+      continue;
+    }
+    const source = mappedSource(store.mappedFile(path));
+    const validators = fileValidators(path, source.size, now);
+    files.set(name, staticFile(name, source, validators));
+    if (format !== 'fasta') continue;
+
+    const faiPath = `${path}.fai`;
+    const onDisk = exists(faiPath);
+    if (onDisk && inside(faiPath, realDir)) {
+      // Read once here; the catalog has already checked it against the FASTA.
+      const bytes = readFileSync(faiPath);
+      files.set(`${name}.fai`, staticFile(`${name}.fai`, memorySource(bytes), fileValidators(faiPath, bytes.length, now)));
+    } else {
+      // Built in memory (read-only folder), or a .fai linked from outside the folder: serve the
+      // index the catalog holds, which is what samtools faidx would write for this FASTA.
+      if (onDisk) log.warn(`serving the index of ${path} as built from the catalog: ${faiPath} is a symlink to outside the data folder`);
+      // UTF-8, as the catalog decodes names and writes the .fai (see formatFai).
+      const bytes = Buffer.from(formatFai(entries), 'utf8');
+      files.set(`${name}.fai`, staticFile(`${name}.fai`, memorySource(bytes), memoryValidators(bytes, validators)));
+    }
+  }
+  return files;
+}
+
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
