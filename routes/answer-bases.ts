@@ -3,6 +3,14 @@ import { pastTheEnd } from '../src/errors.js';
 import { contentRange, parseRange } from '../src/http-range.js';
 import type { MappedSequence } from '../src/store/mapped-sequence.js';
 import { RangeStream } from '../src/store/range-stream.js';
+import type { SequenceStore } from '../src/store/sequence-store.js';
+
+/** What a route answering bases needs. */
+export interface BasesRouteOptions {
+  store: SequenceStore;
+  /** Answers up to this many bases are sent as one buffer; longer ones are streamed. */
+  streamThreshold: number;
+}
 
 /**
  * Sends bases [start, end) of a sequence (reverse-complemented when `reverse`), already checked

@@ -2,8 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { badRequest, pastTheEnd, unknownSequence } from '../src/errors.js';
-import type { SequenceStore } from '../src/store/sequence-store.js';
-import { answerBases } from './answer-bases.js';
+import { answerBases, type BasesRouteOptions } from './answer-bases.js';
 import { coordinate, sequenceName, strand } from './schemas.js';
 
 const params = z.object({ name: sequenceName });
@@ -13,17 +12,12 @@ const querystring = z.object({
   strand,
 });
 
-export interface RangeOptions {
-  store: SequenceStore;
-  /** Answers up to this many bases are sent as one buffer; longer ones are streamed. */
-  streamThreshold: number;
-}
 
 /**
  * GET /chrom/:name/range?start&end&strand: bases [start, end). The representation is those
  * bases (reverse-complemented for strand=-), and an HTTP Range header selects bytes of it.
  */
-export const rangeRoutes: FastifyPluginAsync<RangeOptions> = async (app, { store, streamThreshold }) => {
+export const rangeRoutes: FastifyPluginAsync<BasesRouteOptions> = async (app, { store, streamThreshold }) => {
   // GET and HEAD in one route: Fastify's automatic HEAD route would build the whole answer (and
   // drain a streamed one from the mapping) only to throw it away.
   app.withTypeProvider<ZodTypeProvider>().route({

@@ -3,26 +3,20 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { pastTheEnd } from '../src/errors.js';
 import { parseRegion } from '../src/region.js';
-import type { SequenceStore } from '../src/store/sequence-store.js';
-import { answerBases } from './answer-bases.js';
+import { answerBases, type BasesRouteOptions } from './answer-bases.js';
 import { strand } from './schemas.js';
 
 // Fastify hands the parameter over percent-decoded, so `{chr1:2}:1,000-2,000` may arrive raw or encoded.
 const params = z.object({ region: z.string().min(1, 'must not be empty (a region is NAME, NAME:BEGIN or NAME:BEGIN-END)') });
 const querystring = z.object({ strand });
 
-export interface RegionOptions {
-  store: SequenceStore;
-  /** Answers up to this many bases are sent as one buffer; longer ones are streamed. */
-  streamThreshold: number;
-}
 
 /**
  * GET /region/:region?strand: the bases of a samtools region string (1-based inclusive, see
  * src/region.ts), answered exactly as GET /chrom/:name/range answers the same bases, Range
  * header included.
  */
-export const regionRoutes: FastifyPluginAsync<RegionOptions> = async (app, { store, streamThreshold }) => {
+export const regionRoutes: FastifyPluginAsync<BasesRouteOptions> = async (app, { store, streamThreshold }) => {
   // GET and HEAD in one route, as for /chrom/:name/range: HEAD builds no answer.
   app.withTypeProvider<ZodTypeProvider>().route({
     method: ['GET', 'HEAD'],
