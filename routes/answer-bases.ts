@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { pastTheEnd } from '../src/errors.js';
 import { contentRange, parseRange } from '../src/http-range.js';
 import type { MappedSequence } from '../src/store/mapped-sequence.js';
-import { RangeStream } from '../src/store/range-stream.js';
+import { ChunkStream } from '../src/store/chunk-stream.js';
 import type { SequenceStore } from '../src/store/sequence-store.js';
 
 /** What a route answering bases needs. */
@@ -38,6 +38,12 @@ export function answerBases(
     [from, to] = reverse ? [end - range.end, end - range.start] : [start + range.start, start + range.end];
   }
   if (request.method === 'HEAD') return reply.header('content-length', to - from).send();
-  if (to - from > streamThreshold) return reply.header('content-length', to - from).send(new RangeStream(sequence, from, to, reverse));
+  if (to - from > streamThreshold) {
+    return reply.header('content-length', to - from).send(
+      reverse
+        ? new ChunkStream((a, b) => sequence.reverseComplement(a, b), from, to, true)
+        : new ChunkStream((a, b) => sequence.bytes(a, b), from, to),
+    );
+  }
   return reply.send(reverse ? sequence.reverseComplement(from, to) : sequence.bytes(from, to));
 }

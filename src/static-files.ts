@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, isAbsolute, relative } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { formatFai, type FaiEntry } from './fasta/fai.js';
 import type { Validators } from './http-range.js';
+import { ChunkStream } from './store/chunk-stream.js';
 import type { MappedFile } from './store/mapped-file.js';
 import type { SequenceStore } from './store/sequence-store.js';
 
@@ -27,9 +28,6 @@ export interface StaticFile extends Validators {
 export interface StaticFilesLog {
   warn(msg: string): void;
 }
-
-/** Bytes per chunk of a streamed body; a view of the mapping whenever it lies in one window. */
-const chunkBytes = 256 * 1024;
 
 /** Where the bytes of a served file come from. */
 interface Source {
@@ -56,37 +54,13 @@ function memorySource(buffer: Buffer): Source {
   return { size: buffer.length, bytes: (start, end) => buffer.subarray(start, end) };
 }
 
-/** Pushes bytes [start, end) of a source chunk by chunk as the consumer reads; destroyed on hang-up. */
-export class SourceStream extends Readable {
-  private next: number;
-
-  constructor(
-    private readonly source: Source,
-    start: number,
-    private readonly end: number,
-  ) {
-    super({ highWaterMark: chunkBytes });
-    this.next = start;
-  }
-
-  override _read(): void {
-    let more = true;
-    while (more) {
-      if (this.next >= this.end) return void this.push(null);
-      const to = Math.min(this.end, this.next + chunkBytes);
-      more = this.push(this.source.bytes(this.next, to));
-      this.next = to;
-    }
-  }
-}
-
 function staticFile(name: string, source: Source, validators: Validators): StaticFile {
   return {
     name,
     size: source.size,
     ...validators,
     bytes: (start, end) => source.bytes(start, end),
-    stream: (start, end) => new SourceStream(source, start, end),
+    stream: (start, end) => new ChunkStream((a, b) => source.bytes(a, b), start, end),
   };
 }
 
