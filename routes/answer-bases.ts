@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { applyCaseMask, asStored, isAsStored, type CaseMask } from '../src/case-mask.js';
 import { pastTheEnd } from '../src/errors.js';
 import { contentRange, parseRange } from '../src/http-range.js';
 import type { MappedSequence } from '../src/store/mapped-sequence.js';
@@ -16,6 +17,8 @@ export interface BasesRouteOptions {
  * Sends bases [start, end) of a sequence (reverse-complemented when `reverse`), already checked
  * against its length. The representation is those bases; an HTTP Range header selects bytes of
  * it (206), HEAD gets the headers only, and answers longer than `streamThreshold` are streamed.
+ * `caseMask` (?case, ?mask) applies to the bytes sent, chunk by chunk when streamed; with the
+ * defaults the bytes go out untouched (a view of the mapping where they are contiguous).
  */
 export function answerBases(
   request: FastifyRequest,
@@ -23,6 +26,7 @@ export function answerBases(
   sequence: MappedSequence,
   bases: { start: number; end: number; reverse: boolean },
   streamThreshold: number,
+  caseMask: CaseMask = asStored,
 ): FastifyReply {
   const { start, end, reverse } = bases;
   const size = end - start;
@@ -38,12 +42,10 @@ export function answerBases(
     [from, to] = reverse ? [end - range.end, end - range.start] : [start + range.start, start + range.end];
   }
   if (request.method === 'HEAD') return reply.header('content-length', to - from).send();
-  if (to - from > streamThreshold) {
-    return reply.header('content-length', to - from).send(
-      reverse
-        ? new ChunkStream((a, b) => sequence.reverseComplement(a, b), from, to, true)
-        : new ChunkStream((a, b) => sequence.bytes(a, b), from, to),
-    );
-  }
-  return reply.send(reverse ? sequence.reverseComplement(from, to) : sequence.bytes(from, to));
+  // Case and masking are per byte (and complement keeps case), so they apply to any slice,
+  // after the reverse complement; applyCaseMask copies, as the mapping is read-only and shared.
+  const read = reverse ? (a: number, b: number) => sequence.reverseComplement(a, b) : (a: number, b: number) => sequence.bytes(a, b);
+  const chunk = isAsStored(caseMask) ? read : (a: number, b: number) => applyCaseMask(read(a, b), caseMask);
+  if (to - from > streamThreshold) return reply.header('content-length', to - from).send(new ChunkStream(chunk, from, to, reverse));
+  return reply.send(chunk(from, to));
 }

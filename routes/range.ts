@@ -3,19 +3,22 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { badRequest, pastTheEnd, unknownSequence } from '../src/errors.js';
 import { answerBases, type BasesRouteOptions } from './answer-bases.js';
-import { coordinate, sequenceName, strand } from './schemas.js';
+import { coordinate, letterCase, mask, sequenceName, strand } from './schemas.js';
 
 const params = z.object({ name: sequenceName });
 const querystring = z.object({
   start: coordinate.optional(),
   end: coordinate.optional(),
   strand,
+  case: letterCase,
+  mask,
 });
 
 
 /**
- * GET /chrom/:name/range?start&end&strand: bases [start, end). The representation is those
- * bases (reverse-complemented for strand=-), and an HTTP Range header selects bytes of it.
+ * GET /chrom/:name/range?start&end&strand&case&mask: bases [start, end). The representation is
+ * those bases (reverse-complemented for strand=-, case and masking applied as in
+ * src/case-mask.ts), and an HTTP Range header selects bytes of it.
  */
 export const rangeRoutes: FastifyPluginAsync<BasesRouteOptions> = async (app, { store, streamThreshold }) => {
   // GET and HEAD in one route: Fastify's automatic HEAD route would build the whole answer (and
@@ -34,7 +37,10 @@ export const rangeRoutes: FastifyPluginAsync<BasesRouteOptions> = async (app, { 
         throw pastTheEnd(`range ${start}-${end} is past the end of "${name}" (length ${sequence.length})`, sequence.length);
       }
       if (start > end) throw badRequest(`start ${start} is greater than end ${end} for "${name}"; ranges are 0-based, half-open [start, end)`);
-      return answerBases(request, reply, sequence, { start, end, reverse: request.query.strand === '-' }, streamThreshold);
+      return answerBases(request, reply, sequence, { start, end, reverse: request.query.strand === '-' }, streamThreshold, {
+        case: request.query.case,
+        mask: request.query.mask,
+      });
     },
   });
 };

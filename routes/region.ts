@@ -4,17 +4,17 @@ import { z } from 'zod';
 import { pastTheEnd } from '../src/errors.js';
 import { parseRegion } from '../src/region.js';
 import { answerBases, type BasesRouteOptions } from './answer-bases.js';
-import { strand } from './schemas.js';
+import { letterCase, mask, strand } from './schemas.js';
 
 // Fastify hands the parameter over percent-decoded, so `{chr1:2}:1,000-2,000` may arrive raw or encoded.
 const params = z.object({ region: z.string().min(1, 'must not be empty (a region is NAME, NAME:BEGIN or NAME:BEGIN-END)') });
-const querystring = z.object({ strand });
+const querystring = z.object({ strand, case: letterCase, mask });
 
 
 /**
- * GET /region/:region?strand: the bases of a samtools region string (1-based inclusive, see
- * src/region.ts), answered exactly as GET /chrom/:name/range answers the same bases, Range
- * header included.
+ * GET /region/:region?strand&case&mask: the bases of a samtools region string (1-based
+ * inclusive, see src/region.ts), answered exactly as GET /chrom/:name/range answers the same
+ * bases, Range header, case and mask included.
  */
 export const regionRoutes: FastifyPluginAsync<BasesRouteOptions> = async (app, { store, streamThreshold }) => {
   // GET and HEAD in one route, as for /chrom/:name/range: HEAD builds no answer.
@@ -32,7 +32,10 @@ export const regionRoutes: FastifyPluginAsync<BasesRouteOptions> = async (app, {
         throw pastTheEnd(`region "${region}" begins at ${start + 1}, past the end of "${name}" (length ${sequence.length})`, sequence.length);
       }
       const end = Math.min(wanted ?? sequence.length, sequence.length);
-      return answerBases(request, reply, sequence, { start, end, reverse: request.query.strand === '-' }, streamThreshold);
+      return answerBases(request, reply, sequence, { start, end, reverse: request.query.strand === '-' }, streamThreshold, {
+        case: request.query.case,
+        mask: request.query.mask,
+      });
     },
   });
 };

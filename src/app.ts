@@ -10,6 +10,7 @@ import { rangeRoutes } from '../routes/range.js';
 import { regionRoutes } from '../routes/region.js';
 import { loadCatalog } from './catalog.js';
 import type { Config } from './config.js';
+import { registerDocs } from './docs.js';
 import { ProblemError } from './errors.js';
 import { createLogger } from './logger.js';
 import { buildStaticFiles } from './static-files.js';
@@ -85,6 +86,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     exposedHeaders: ['Content-Range', 'Content-Length', 'Accept-Ranges', 'ETag', 'Last-Modified'],
     maxAge: 86400,
   });
+  // Before the routes: the OpenAPI document is collected from them as they are added.
+  await registerDocs(app);
   await app.register(healthRoutes, { store });
   await app.register(chromRoutes, { store });
   await app.register(baseRoutes, { store });

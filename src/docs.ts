@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { packageRoot } from './package-root.js';
+
+/** Where the API is described: the UI here, the OpenAPI document at `${docsPrefix}/json`. */
+export const docsPrefix = '/docs';
+
+/**
+ * OpenAPI 3 from the routes' zod schemas, the Swagger UI at /docs and the document at
+ * /docs/json. Register before the routes: @fastify/swagger collects each route's schema in an
+ * onRoute hook at startup and builds the document once, on first request for it; it adds no
+ * per-request hook to the other routes. The UI's assets are served from the package, no CDN.
+ */
+export async function registerDocs(app: FastifyInstance): Promise<void> {
+  const { version } = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'seqserve',
+        description: 'Random access to genome sequence, served straight from memory-mapped files',
+        version,
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, {
+    routePrefix: docsPrefix,
+    // The UI would otherwise send the document to validator.swagger.io for a badge.
+    uiConfig: { validatorUrl: null },
+  });
+}
