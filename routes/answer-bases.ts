@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { applyCaseMask, asStored, isAsStored, type CaseMask } from '../src/case-mask.js';
+import { applyCaseMask, isAsStored, type CaseMask } from '../src/case-mask.js';
 import { pastTheEnd } from '../src/errors.js';
 import { contentRange, parseRange } from '../src/http-range.js';
 import type { MappedSequence } from '../src/store/mapped-sequence.js';
@@ -13,22 +13,28 @@ export interface BasesRouteOptions {
   streamThreshold: number;
 }
 
+/** `?strand`, `?case` and `?mask` as parsed by routes/schemas.ts `answerOptions`. */
+export interface AnswerOptions extends CaseMask {
+  strand: '+' | '-';
+}
+
 /**
- * Sends bases [start, end) of a sequence (reverse-complemented when `reverse`), already checked
+ * Sends bases [start, end) of a sequence (reverse-complemented for strand -), already checked
  * against its length. The representation is those bases; an HTTP Range header selects bytes of
  * it (206), HEAD gets the headers only, and answers longer than `streamThreshold` are streamed.
- * `caseMask` (?case, ?mask) applies to the bytes sent, chunk by chunk when streamed; with the
+ * Case and mask apply to the bytes sent, chunk by chunk when streamed; with the
  * defaults the bytes go out untouched (a view of the mapping where they are contiguous).
  */
 export function answerBases(
   request: FastifyRequest,
   reply: FastifyReply,
   sequence: MappedSequence,
-  bases: { start: number; end: number; reverse: boolean },
+  bases: { start: number; end: number },
+  options: AnswerOptions,
   streamThreshold: number,
-  caseMask: CaseMask = asStored,
 ): FastifyReply {
-  const { start, end, reverse } = bases;
+  const { start, end } = bases;
+  const reverse = options.strand === '-';
   const size = end - start;
   reply.header('content-type', 'text/plain').header('accept-ranges', 'bytes');
   const range = parseRange(request.headers.range, size);
@@ -45,7 +51,7 @@ export function answerBases(
   // Case and masking are per byte (and complement keeps case), so they apply to any slice,
   // after the reverse complement; applyCaseMask copies, as the mapping is read-only and shared.
   const read = reverse ? (a: number, b: number) => sequence.reverseComplement(a, b) : (a: number, b: number) => sequence.bytes(a, b);
-  const chunk = isAsStored(caseMask) ? read : (a: number, b: number) => applyCaseMask(read(a, b), caseMask);
+  const chunk = isAsStored(options) ? read : (a: number, b: number) => applyCaseMask(read(a, b), options);
   if (to - from > streamThreshold) return reply.header('content-length', to - from).send(new ChunkStream(chunk, from, to, reverse));
   return reply.send(chunk(from, to));
 }

@@ -3,17 +3,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { badRequest, pastTheEnd, unknownSequence } from '../src/errors.js';
 import { answerBases, type BasesRouteOptions } from './answer-bases.js';
-import { coordinate, letterCase, mask, sequenceName, strand } from './schemas.js';
+import { answerOptions, coordinate, sequenceName } from './schemas.js';
 
 const params = z.object({ name: sequenceName });
 const querystring = z.object({
   start: coordinate.optional(),
   end: coordinate.optional(),
-  strand,
-  case: letterCase,
-  mask,
+  ...answerOptions,
 });
-
 
 /**
  * GET /chrom/:name/range?start&end&strand&case&mask: bases [start, end). The representation is
@@ -37,10 +34,7 @@ export const rangeRoutes: FastifyPluginAsync<BasesRouteOptions> = async (app, { 
         throw pastTheEnd(`range ${start}-${end} is past the end of "${name}" (length ${sequence.length})`, sequence.length);
       }
       if (start > end) throw badRequest(`start ${start} is greater than end ${end} for "${name}"; ranges are 0-based, half-open [start, end)`);
-      return answerBases(request, reply, sequence, { start, end, reverse: request.query.strand === '-' }, streamThreshold, {
-        case: request.query.case,
-        mask: request.query.mask,
-      });
+      return answerBases(request, reply, sequence, { start, end }, request.query, streamThreshold);
     },
   });
 };

@@ -4,11 +4,11 @@ import { z } from 'zod';
 import { pastTheEnd } from '../src/errors.js';
 import { parseRegion } from '../src/region.js';
 import { answerBases, type BasesRouteOptions } from './answer-bases.js';
-import { letterCase, mask, strand } from './schemas.js';
+import { answerOptions } from './schemas.js';
 
 // Fastify hands the parameter over percent-decoded, so `{chr1:2}:1,000-2,000` may arrive raw or encoded.
 const params = z.object({ region: z.string().min(1, 'must not be empty (a region is NAME, NAME:BEGIN or NAME:BEGIN-END)') });
-const querystring = z.object({ strand, case: letterCase, mask });
+const querystring = z.object(answerOptions);
 
 
 /**
@@ -32,10 +32,7 @@ export const regionRoutes: FastifyPluginAsync<BasesRouteOptions> = async (app, {
         throw pastTheEnd(`region "${region}" begins at ${start + 1}, past the end of "${name}" (length ${sequence.length})`, sequence.length);
       }
       const end = Math.min(wanted ?? sequence.length, sequence.length);
-      return answerBases(request, reply, sequence, { start, end, reverse: request.query.strand === '-' }, streamThreshold, {
-        case: request.query.case,
-        mask: request.query.mask,
-      });
+      return answerBases(request, reply, sequence, { start, end }, request.query, streamThreshold);
     },
   });
 };

@@ -20,3 +20,6 @@ export const letterCase = z.enum(['as-is', 'upper', 'lower'], { error: 'must be 
 
 /** Masking of answered bases (Ensembl's `mask`): soft keeps lowercase (default), hard turns it into N. */
 export const mask = z.enum(['soft', 'hard'], { error: 'must be soft or hard' }).default('soft');
+
+/** The query options of every route that answers bases: `?strand`, `?case`, `?mask`. */
+export const answerOptions = { strand, case: letterCase, mask };

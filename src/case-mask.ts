@@ -13,9 +13,6 @@ export interface CaseMask {
   mask: MaskOption;
 }
 
-/** The defaults: bases exactly as stored. */
-export const asStored: CaseMask = { case: 'as-is', mask: 'soft' };
-
 /** True when `option` leaves every byte as stored, so no transform (and no copy) is needed. */
 export function isAsStored(option: CaseMask): boolean {
   return option.case === 'as-is' && option.mask === 'soft';
