@@ -39,14 +39,8 @@ function mappedSource(file: MappedFile | undefined): Source {
   if (!file) return { size: 0, bytes: () => Buffer.alloc(0) };
   return {
     size: file.size,
-    bytes(start, end) {
-      const view = file.view(start, end);
-      if (view) return view;
-      // Only a span crossing a window boundary (files over 1 GiB) is copied.
-      const copy = Buffer.allocUnsafe(end - start);
-      file.copy(copy, 0, start, end);
-      return copy;
-    },
+    // A view of the mapping; a copy only for a span crossing a window (files over 1 GiB).
+    bytes: (start, end) => file.bytes(start, end),
   };
 }
 

@@ -63,6 +63,15 @@ export class MappedFile {
     return window.subarray(local, local + (fileEnd - fileStart));
   }
 
+  /** Bytes [fileStart, fileEnd): a view when they lie in one window, else a copy. */
+  bytes(fileStart: number, fileEnd: number): Buffer {
+    const view = this.view(fileStart, fileEnd);
+    if (view) return view;
+    const copy = Buffer.allocUnsafe(fileEnd - fileStart);
+    this.copy(copy, 0, fileStart, fileEnd);
+    return copy;
+  }
+
   /** Copies [fileStart, fileEnd) into target at targetStart; returns the byte count. */
   copy(target: Buffer, targetStart: number, fileStart: number, fileEnd: number): number {
     // Called once per FASTA line when joining lines, so it allocates nothing.

@@ -27,8 +27,7 @@ export class MappedSequence {
     if (end <= start) return Buffer.alloc(0);
     if (isContiguous(this.record, start, end)) {
       const [fileStart, fileEnd] = fileSpan(this.record, start, end);
-      const view = this.file!.view(fileStart, fileEnd);
-      if (view) return view;
+      return this.file!.bytes(fileStart, fileEnd);
     }
     return this.joined(start, end);
   }
