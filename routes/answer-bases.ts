@@ -47,6 +47,23 @@ export function answerBases(
     // Byte k of a reverse complement is the complement of base end-1-k.
     [from, to] = reverse ? [end - range.end, end - range.start] : [start + range.start, start + range.end];
   }
+  return sendBases(request, reply, sequence, { from, to, reverse }, options, streamThreshold);
+}
+
+/**
+ * The body of an answer: bases [from, to) of a sequence, reverse-complemented when `reverse`
+ * (then from/to still name the forward bases), with case and mask applied; one buffer, or a
+ * stream when longer than `streamThreshold`; headers only for HEAD. Status and the other
+ * headers are the caller's.
+ */
+export function sendBases(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  sequence: MappedSequence,
+  { from, to, reverse }: { from: number; to: number; reverse: boolean },
+  options: CaseMask,
+  streamThreshold: number,
+): FastifyReply {
   if (request.method === 'HEAD') return reply.header('content-length', to - from).send();
   // Case and masking are per byte (and complement keeps case), so they apply to any slice,
   // after the reverse complement; applyCaseMask copies, as the mapping is read-only and shared.

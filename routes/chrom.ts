@@ -2,13 +2,15 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { unknownSequence } from '../src/errors.js';
+import type { MappedSequence } from '../src/store/mapped-sequence.js';
 import type { SequenceStore } from '../src/store/sequence-store.js';
 import { sequenceName } from './schemas.js';
 
-/** GET /chrom and /chrom/:name: what sequences exist and how they are stored. */
+/** GET /chrom and /chrom/:name: what sequences exist, under which other names, and how they are stored. */
 export const chromRoutes: FastifyPluginAsync<{ store: SequenceStore }> = async (app, { store }) => {
+  const aliasNames = (s: MappedSequence) => store.aliasesOf(s).map((a) => a.alias);
   // Serialised once: with tens of thousands of contigs, stringifying per request would block.
-  const list = JSON.stringify(store.sequences.map((s) => ({ name: s.name, length: s.length })));
+  const list = JSON.stringify(store.sequences.map((s) => ({ name: s.name, length: s.length, aliases: aliasNames(s) })));
 
   app.get('/chrom', (_request, reply) => {
     reply.header('content-type', 'application/json; charset=utf-8').send(list);
@@ -18,10 +20,11 @@ export const chromRoutes: FastifyPluginAsync<{ store: SequenceStore }> = async (
     '/chrom/:name',
     { schema: { params: z.object({ name: sequenceName }) } },
     (request) => {
+      // Asked by an alias, the answer is the canonical record: its name tells the client which sequence it got.
       const sequence = store.get(request.params.name);
       if (!sequence) throw unknownSequence(request.params.name);
       const { name, length, file, format, offset, lineBases, lineBytes } = sequence.record;
-      return { name, length, format, file: file.split('/').pop(), offset, lineBases, lineBytes };
+      return { name, length, format, file: file.split('/').pop(), offset, lineBases, lineBytes, aliases: aliasNames(sequence) };
     },
   );
 };

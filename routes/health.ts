@@ -1,13 +1,22 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { SequenceStore } from '../src/store/sequence-store.js';
+import type { Assemblies } from '../src/assemblies.js';
 
-/** /healthz: the process answers. /readyz: the data is mapped and can be served. */
-export const healthRoutes: FastifyPluginAsync<{ store: SequenceStore }> = async (app, { store }) => {
+/**
+ * /healthz: the process answers. /readyz: the data is mapped and can be served; `digests` says
+ * how many sequences refget can already find by digest (the rest are computed in the background).
+ */
+export const healthRoutes: FastifyPluginAsync<{ assemblies: Assemblies; digests: { readonly known: number; readonly total: number } }> = async (
+  app,
+  { assemblies, digests },
+) => {
+  const { sequences, bases, mappedBytes } = assemblies.totals;
   app.get('/healthz', () => ({ status: 'ok' }));
   app.get('/readyz', () => ({
     status: 'ready',
-    sequences: store.sequences.length,
-    bases: store.totalBases,
-    mappedBytes: store.mappedBytes,
+    assemblies: assemblies.list.length,
+    sequences,
+    bases,
+    mappedBytes,
+    digests: { known: digests.known, total: digests.total },
   }));
 };

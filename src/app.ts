@@ -2,27 +2,38 @@ import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { assembliesRoutes } from '../routes/assemblies.js';
 import { baseRoutes } from '../routes/base.js';
 import { chromRoutes } from '../routes/chrom.js';
 import { filesRoutes } from '../routes/files.js';
 import { healthRoutes } from '../routes/health.js';
 import { rangeRoutes } from '../routes/range.js';
+import { refgetRoutes, type RefgetItem } from '../routes/refget.js';
 import { regionRoutes } from '../routes/region.js';
-import { loadCatalog } from './catalog.js';
+import { openAssemblies, type Assemblies } from './assemblies.js';
 import type { Config } from './config.js';
 import { registerDocs } from './docs.js';
 import { ProblemError } from './errors.js';
 import { createLogger } from './logger.js';
+import { packageVersion } from './package-root.js';
+import { DigestIndex } from './refget/digest-index.js';
 import { buildStaticFiles } from './static-files.js';
-import { SequenceStore } from './store/sequence-store.js';
+import type { SequenceStore } from './store/sequence-store.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The refget digests: tests await `digests.done` before asking by digest. */
+    digests: DigestIndex<RefgetItem>;
+  }
+}
 
 export interface AppOptions {
-  /** A store opened by the caller (server, tests); otherwise the data folder is mapped here. */
-  store?: SequenceStore;
+  /** Assemblies opened by the caller (server, tests); otherwise the data folder is mapped here. */
+  assemblies?: Assemblies;
   logger?: Logger;
 }
 
-/** The Fastify app: config → catalog → mapped store → routes. What the server and the tests run. */
+/** The Fastify app: config → catalogs → mapped stores → routes. What the server and the tests run. */
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
   const logger = options.logger ?? createLogger(config);
   const app = Fastify({
@@ -41,8 +52,15 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  const store = options.store ?? SequenceStore.open(loadCatalog(config.data, logger));
-  app.addHook('onClose', async () => store.close());
+  const assemblies = options.assemblies ?? openAssemblies(config.data, logger, { defaultAssembly: config.defaultAssembly });
+  // Digests are read from sidecars now and computed in a worker for the rest, never blocking.
+  const items: RefgetItem[] = assemblies.list.flatMap((assembly) => assembly.store.sequences.map((sequence) => ({ record: sequence.record, sequence, assembly })));
+  const digests = DigestIndex.start(items, logger, { compute: config.digests });
+  app.decorate('digests', digests);
+  app.addHook('onClose', async () => {
+    await digests.close();
+    assemblies.close();
+  });
 
   if (config.accessLog) {
     app.addHook('onResponse', (request, reply, done) => {
@@ -88,13 +106,24 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   // Before the routes: the OpenAPI document is collected from them as they are added.
   await registerDocs(app);
-  await app.register(healthRoutes, { store });
+  const { streamThreshold } = config;
+  await app.register(healthRoutes, { assemblies, digests });
+  await app.register(sequenceRoutes, { store: assemblies.default.store, streamThreshold });
+  for (const assembly of assemblies.list) {
+    await app.register(sequenceRoutes, { store: assembly.store, streamThreshold, prefix: `/assemblies/${assembly.name}` });
+  }
+  await app.register(assembliesRoutes, { assemblies });
+  await app.register(refgetRoutes, { digests, version: packageVersion(), streamThreshold });
+  await app.register(filesRoutes, { files: buildStaticFiles(config.data, assemblies, logger), streamThreshold });
+  return app;
+}
+
+/** The routes of one assembly's sequences: under /chrom and /region, or prefixed by /assemblies/NAME. */
+async function sequenceRoutes(app: FastifyInstance, { store, streamThreshold }: { store: SequenceStore; streamThreshold: number }): Promise<void> {
   await app.register(chromRoutes, { store });
   await app.register(baseRoutes, { store });
-  await app.register(rangeRoutes, { store, streamThreshold: config.streamThreshold });
-  await app.register(regionRoutes, { store, streamThreshold: config.streamThreshold });
-  await app.register(filesRoutes, { files: buildStaticFiles(config.data, store, logger), streamThreshold: config.streamThreshold });
-  return app;
+  await app.register(rangeRoutes, { store, streamThreshold });
+  await app.register(regionRoutes, { store, streamThreshold });
 }
 
 function sendProblem(reply: FastifyReply, problem: ProblemError, url: string): void {

@@ -1,5 +1,6 @@
 import { closeSync, existsSync, openSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync, unlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { buildAliases, parseChromAlias, type Alias, type AliasFile, type AliasTable } from './aliases.js';
 import { DataError } from './errors.js';
 import { buildFai } from './fasta/fai-build.js';
 import { formatFai, parseFai, validateFai, type FaiEntry } from './fasta/fai.js';
@@ -24,12 +25,19 @@ export interface CatalogLog {
 const fastaExtension = /\.(fa|fasta|fna)$/i;
 const rawExtension = /\.(raw|smalla)$/i;
 const compressedFasta = /\.(fa|fasta|fna)\.(gz|bgz|bgzf)$/i;
+/** UCSC's names: chromAlias.txt (table dump) and ASSEMBLY.chromAlias.txt (per-assembly download). */
+const aliasFileName = /^(.+\.)?chromAlias\.txt$/;
 
-/** The sequences of a data folder, by name, in the order of their files. */
+/** The sequences of a data folder, by name, in the order of their files, and their other names. */
 export class Catalog {
   private readonly byName = new Map<string, SequenceRecord>();
+  readonly aliases: AliasTable;
 
-  constructor(readonly records: readonly SequenceRecord[]) {
+  /**
+   * aliases is called once the names are known to be unique (a duplicate's message is the one
+   * to fix, not the alias warnings it would cause); by default the built-in rule alone (chr1 ↔ 1, chrM ↔ MT).
+   */
+  constructor(readonly records: readonly SequenceRecord[], aliases?: (names: string[]) => AliasTable) {
     for (const r of records) {
       const other = this.byName.get(r.name);
       if (other) {
@@ -39,10 +47,26 @@ export class Catalog {
       }
       this.byName.set(r.name, r);
     }
+    const names = records.map((r) => r.name);
+    this.aliases = aliases ? aliases(names) : buildAliases(names, undefined, { info() {}, warn() {} });
   }
 
+  /** By canonical name only. */
   get(name: string): SequenceRecord | undefined {
     return this.byName.get(name);
+  }
+
+  /** By canonical name or alias; a real name always wins. */
+  resolve(nameOrAlias: string): SequenceRecord | undefined {
+    const direct = this.byName.get(nameOrAlias);
+    if (direct) return direct;
+    const name = this.aliases.canonical.get(nameOrAlias);
+    return name === undefined ? undefined : this.byName.get(name);
+  }
+
+  /** The other names of a sequence (not the name itself), alias-file spellings first. */
+  aliasesOf(name: string): readonly Alias[] {
+    return this.aliases.aliasesOf.get(name) ?? [];
   }
 
   /** Each file once, in catalog order. */
@@ -51,22 +75,45 @@ export class Catalog {
   }
 }
 
-/** Reads a data folder: FASTA files with their .fai (built when missing) and raw sequence files. */
+/**
+ * Reads the top level of one folder: FASTA files with their .fai (built when missing), raw
+ * sequence files, and the UCSC alias file (chromAlias.txt or ASSEMBLY.chromAlias.txt) if any.
+ */
 export function loadCatalog(dir: string, log: CatalogLog): Catalog {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new DataError(`data folder ${dir} does not exist or is not a folder; pass --data DIR or set SEQSERVE_DATA`);
   }
   const records: SequenceRecord[] = [];
-  for (const name of readdirSync(dir).sort()) {
+  const entries = readdirSync(dir).sort();
+  for (const name of entries) {
     const path = join(dir, name);
     if (fastaExtension.test(name)) records.push(...fastaRecords(path, log));
     else if (rawExtension.test(name)) records.push(rawRecord(path));
     else if (compressedFasta.test(name)) log.warn(`skipping ${path}: compressed FASTA is not served yet; decompress it (gunzip) and index it (samtools faidx)`);
   }
-  if (records.length === 0) {
-    throw new DataError(`no sequence files in ${dir}: expected FASTA (.fa, .fasta, .fna, with or without .fai) or raw files (.raw, .smalla)`);
+  // May be empty: a folder of assemblies has its sequences in subfolders (src/assemblies.ts).
+  if (records.length === 0) return new Catalog(records);
+  return new Catalog(records, (names) => buildAliases(names, aliasFile(dir, entries, log), log));
+}
+
+/** The folder's alias file, parsed; undefined when there is none. */
+function aliasFile(dir: string, entries: readonly string[], log: CatalogLog): AliasFile | undefined {
+  const found = entries.filter((e) => aliasFileName.test(e));
+  if (found.length === 0) return undefined;
+  // chromAlias.txt is what a user writes by hand; several downloads side by side must be chosen between.
+  const chosen = found.includes('chromAlias.txt') ? 'chromAlias.txt' : found.length === 1 ? found[0]! : undefined;
+  if (chosen === undefined) {
+    throw new DataError(`${dir} holds several alias files (${found.join(', ')}); keep one, or name the one to use chromAlias.txt`);
   }
-  return new Catalog(records);
+  if (found.length > 1) log.info(`${dir}: using chromAlias.txt, not ${found.filter((f) => f !== chosen).join(', ')}`);
+  const path = join(dir, chosen);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new DataError(`cannot read alias file ${path} (${(e as NodeJS.ErrnoException).code ?? e}); make it readable by this user, or remove it to serve without its aliases`);
+  }
+  return { path, groups: parseChromAlias(text, path) };
 }
 
 function fastaRecords(path: string, log: CatalogLog): SequenceRecord[] {

@@ -1,18 +1,27 @@
 #!/usr/bin/env node
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { openAssemblies } from './assemblies.js';
 import { ConfigError, configFromEnv, parseConfig, type Config } from './config.js';
 import { ensureDemoGenome } from './demo-genome.js';
 import { DataError } from './errors.js';
 import { packageRoot } from './package-root.js';
+import { indexDigests } from './refget/digest-sidecar.js';
 import { serve } from './server.js';
 
 const usage = `usage: seqserve serve [options]
+       seqserve index [DIR]
 
-Serves the sequences of a data folder (FASTA + .fai, raw files) over HTTP.
+serve   serves the sequences of a data folder (FASTA + .fai, raw files; each subfolder with
+        sequence files is an assembly of its own) over HTTP.
+index   builds the missing .fai files and computes the refget digests (MD5, ga4gh) of every
+        sequence in DIR (default: --data), stored beside each file as FILE.refget.tsv, so that
+        the server can find sequences by digest from its first request.
 
 options:
   --data DIR              data folder (env SEQSERVE_DATA; default: the bundled demo genome in data/demo)
+  --default-assembly NAME the assembly served under /chrom (env SEQSERVE_DEFAULT_ASSEMBLY; default:
+                          the data folder's own files, else its first subfolder)
   --port N                port to listen on (env PORT; default 8080)
   --host ADDR             address to listen on (env HOST; default 0.0.0.0)
   --log-level LEVEL       fatal|error|warn|info|debug|trace|silent (env LOG_LEVEL; default info)
@@ -23,6 +32,7 @@ options:
 
 const options = {
   data: { type: 'string' },
+  'default-assembly': { type: 'string' },
   port: { type: 'string' },
   host: { type: 'string' },
   'log-level': { type: 'string' },
@@ -42,6 +52,12 @@ async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parsed;
   if (values.help) return void console.log(usage);
   const [command = 'serve', ...rest] = positionals;
+  if (command === 'index') {
+    if (rest.length > 1) return usageError(`unexpected argument "${rest[1]}"`);
+    const dir = rest[0] ?? values.data ?? process.env.SEQSERVE_DATA;
+    if (!dir) return usageError('index needs a data folder: seqserve index DIR');
+    return indexCommand(dir);
+  }
   if (command !== 'serve') return usageError(`unknown command "${command}"`);
   if (rest.length > 0) return usageError(`unexpected argument "${rest[0]}"`);
 
@@ -56,10 +72,26 @@ async function main(argv: string[]): Promise<void> {
       pretty: values.pretty,
       accessLog: values['no-access-log'] ? false : undefined,
       streamThreshold: values['stream-threshold'],
+      defaultAssembly: values['default-assembly'],
     }),
     data: values.data ?? process.env.SEQSERVE_DATA ?? demoData(notes),
   } satisfies Partial<Record<keyof Config, unknown>>);
   await serve(config, notes);
+}
+
+/** seqserve index DIR: every .fai and digest sidecar written, so that serving starts complete. */
+function indexCommand(dir: string): void {
+  const started = performance.now();
+  const log = { info: (m: string) => console.log(m), warn: (m: string) => console.error(`warning: ${m}`) };
+  const assemblies = openAssemblies(dir, log);
+  try {
+    const records = assemblies.list.flatMap((a) => a.catalog.records);
+    const { reused, computed } = indexDigests(records, log);
+    const s = ((performance.now() - started) / 1000).toFixed(1);
+    console.log(`${records.length} sequences in ${assemblies.list.length} assemblies: digests of ${computed} computed, ${reused} already stored (${s} s)`);
+  } finally {
+    assemblies.close();
+  }
 }
 
 /** The bundled demo genome, generated into a git-ignored folder on first start. */

@@ -14,6 +14,10 @@ export const configSchema = z.object({
   accessLog: z.boolean(),
   /** Largest answer (in bases) assembled in memory; larger ones are streamed. */
   streamThreshold: z.coerce.number().int().min(1024),
+  /** The assembly served under /chrom (default: the data folder's own, else its first subfolder). */
+  defaultAssembly: z.string().min(1).optional(),
+  /** Compute missing refget digests in the background (tests of the pending state turn it off). */
+  digests: z.boolean(),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -26,6 +30,7 @@ export const defaults: Config = {
   pretty: false,
   accessLog: true,
   streamThreshold: 1 << 20,
+  digests: true,
 };
 
 export class ConfigError extends Error {}
@@ -49,6 +54,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Partial<Record<keyof Conf
     port: env.PORT,
     host: env.HOST,
     logLevel: env.LOG_LEVEL,
+    defaultAssembly: env.SEQSERVE_DEFAULT_ASSEMBLY,
   });
 }
 
@@ -59,6 +65,7 @@ const flagNames: Record<string, string> = {
   logLevel: '--log-level / LOG_LEVEL',
   accessLog: '--no-access-log',
   streamThreshold: '--stream-threshold',
+  defaultAssembly: '--default-assembly / SEQSERVE_DEFAULT_ASSEMBLY',
 };
 
 function settingName(key: string): string {

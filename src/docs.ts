@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
-import { packageRoot } from './package-root.js';
+import { packageVersion } from './package-root.js';
 
 /** Where the API is described: the UI here, the OpenAPI document at `${docsPrefix}/json`. */
 export const docsPrefix = '/docs';
@@ -16,7 +14,7 @@ export const docsPrefix = '/docs';
  * per-request hook to the other routes. The UI's assets are served from the package, no CDN.
  */
 export async function registerDocs(app: FastifyInstance): Promise<void> {
-  const { version } = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
+  const version = packageVersion();
   await app.register(swagger, {
     openapi: {
       info: {

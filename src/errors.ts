@@ -8,8 +8,10 @@ const kinds = {
   'bad-request': { status: 400, title: 'Bad Request' },
   'unknown-sequence': { status: 404, title: 'Unknown sequence' },
   'not-found': { status: 404, title: 'Not Found' },
+  'not-acceptable': { status: 406, title: 'Not Acceptable' },
   'range-not-satisfiable': { status: 416, title: 'Range Not Satisfiable' },
   'internal': { status: 500, title: 'Internal Server Error' },
+  'not-implemented': { status: 501, title: 'Not Implemented' },
 } as const;
 
 export type ProblemKind = keyof typeof kinds;

@@ -6,11 +6,15 @@ import { formatFai, type FaiEntry } from './fasta/fai.js';
 import type { Validators } from './http-range.js';
 import { ChunkStream } from './store/chunk-stream.js';
 import type { MappedFile } from './store/mapped-file.js';
+import type { Assemblies } from './assemblies.js';
+import type { SequenceRecord } from './catalog.js';
+import { readSidecar, sidecarPath } from './refget/digest-sidecar.js';
 import type { SequenceStore } from './store/sequence-store.js';
 
 /**
- * The files of the data folder served as they are under /files/NAME: each FASTA file, its .fai
- * and each raw file. Everything is decided once, at startup: which names exist (a map from
+ * The files of the data folder served as they are under /files/NAME: each FASTA file, its .fai,
+ * each raw file and each valid refget digest sidecar (an assembly subfolder's under
+ * /files/ASSEMBLY/NAME). Everything is decided once, at startup: which names exist (a map from
  * name to file, so a URL is only ever a key, never a path), their sizes and validators, and
  * the bytes of each .fai (read from disk, or built from the catalog when the server built the
  * index in memory). The request path reads no file: FASTA and raw bytes come from the store's
@@ -95,22 +99,33 @@ function inside(path: string, realDir: string): boolean {
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }
 
-/** The servable files of a store's catalog, by name, built once at startup. */
-export function buildStaticFiles(dataDir: string, store: SequenceStore, log: StaticFilesLog): Map<string, StaticFile> {
+/**
+ * The servable files of every assembly, by name, built once at startup: the data folder's own
+ * files by file name, an assembly subfolder's as ASSEMBLY/NAME.
+ */
+export function buildStaticFiles(dataDir: string, assemblies: Assemblies, log: StaticFilesLog): Map<string, StaticFile> {
   const files = new Map<string, StaticFile>();
-  const now = Date.now();
   const realDir = realpathSync(dataDir);
+  for (const { name, dir, store } of assemblies.list) {
+    const prefix = realpathSync(dir) === realDir ? '' : `${name}/`;
+    addStoreFiles(files, prefix, store, realDir, dataDir, log);
+  }
+  return files;
+}
 
+function addStoreFiles(files: Map<string, StaticFile>, prefix: string, store: SequenceStore, realDir: string, dataDir: string, log: StaticFilesLog): void {
+  const now = Date.now();
   // The catalog's files in its order, each with its records (a FASTA's .fai lines, in order).
-  const byFile = new Map<string, { format: 'fasta' | 'raw'; entries: FaiEntry[] }>();
+  const byFile = new Map<string, { format: 'fasta' | 'raw'; entries: FaiEntry[]; records: SequenceRecord[] }>();
   for (const { record } of store.sequences) {
-    const group = byFile.get(record.file) ?? { format: record.format, entries: [] };
+    const group = byFile.get(record.file) ?? { format: record.format, entries: [], records: [] };
     group.entries.push({ name: record.name, length: record.length, offset: record.offset, lineBases: record.lineBases, lineBytes: record.lineBytes });
+    group.records.push(record);
     byFile.set(record.file, group);
   }
 
-  for (const [path, { format, entries }] of byFile) {
-    const name = basename(path);
+  for (const [path, { format, entries, records }] of byFile) {
+    const name = `${prefix}${basename(path)}`;
     if (!inside(path, realDir)) {
       log.warn(`not serving ${path} under /files: it is a symlink to a file outside the data folder ${dataDir}`);
       continue;
@@ -118,6 +133,13 @@ export function buildStaticFiles(dataDir: string, store: SequenceStore, log: Sta
     const source = mappedSource(store.mappedFile(path));
     const validators = fileValidators(path, source.size, now);
     files.set(name, staticFile(name, source, validators));
+
+    // Digests computed later, in the background, are served from the next start on.
+    const sidecar = sidecarPath(path);
+    if (exists(sidecar) && inside(sidecar, realDir) && readSidecar(path, records)) {
+      const bytes = readFileSync(sidecar);
+      files.set(`${prefix}${basename(sidecar)}`, staticFile(`${prefix}${basename(sidecar)}`, memorySource(bytes), fileValidators(sidecar, bytes.length, now)));
+    }
     if (format !== 'fasta') continue;
 
     const faiPath = `${path}.fai`;
@@ -135,7 +157,6 @@ export function buildStaticFiles(dataDir: string, store: SequenceStore, log: Sta
       files.set(`${name}.fai`, staticFile(`${name}.fai`, memorySource(bytes), memoryValidators(bytes, validators)));
     }
   }
-  return files;
 }
 
 function exists(path: string): boolean {

@@ -12,9 +12,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
-import { loadCatalog } from '../src/catalog.js';
+import { openAssemblies } from '../src/assemblies.js';
 import { parseConfig } from '../src/config.js';
-import { SequenceStore } from '../src/store/sequence-store.js';
 import { prng, randInt, removeDir, subDir, tempDir, writeFasta, writeRaw, type FastaFixture, type RawFixture } from './helpers/fasta-fixtures.js';
 import { bytesOf, dayAgo, openStaticFolder, send } from './helpers/files-fixtures.js';
 import { hasSamtools, samtoolsFai } from './helpers/samtools.js';
@@ -252,9 +251,9 @@ describe('/files: spans that cross a mapping window are copied, not viewed', () 
     genome = writeFasta(data, longName, { seed: 31, lineWidth: 60, records: [{ name: 'w', length: 400_000 }] });
     raw = writeRaw(data, 'r', { seed: 32, length: 300_001 });
     // 64 KiB windows overlapping by 4 KiB: every 256 KiB chunk of a stream crosses a window end.
-    const config = parseConfig({ data, logLevel: 'silent', accessLog: false, streamThreshold: 1024 });
-    const store = SequenceStore.open(loadCatalog(data, { info() {}, warn() {} }), { windowStride: 65536, windowOverlap: 4096 });
-    app = await buildApp(config, { store });
+    const config = parseConfig({ data, logLevel: 'silent', accessLog: false, streamThreshold: 1024, digests: false });
+    const assemblies = openAssemblies(data, { info() {}, warn() {} }, { windows: { windowStride: 65536, windowOverlap: 4096 } });
+    app = await buildApp(config, { assemblies });
     url = await app.listen({ port: 0, host: '127.0.0.1' });
   });
 

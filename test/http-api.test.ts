@@ -35,20 +35,21 @@ describe('HTTP API shape', () => {
   it('lists sequences with their lengths', async () => {
     const res = await get('/chrom');
     assert.equal(res.statusCode, 200);
-    // Files in name order (empty.raw, g.fa, odd.raw, r1.raw), sequences in file order.
+    // Files in name order (empty.raw, g.fa, odd.raw, r1.raw), sequences in file order, each
+    // with the alias of the built-in chr-prefix rule.
     assert.deepEqual(res.json(), [
-      { name: 'empty', length: 0 },
-      { name: 'chr1', length: chr1.length },
-      { name: 'chr2', length: chr2.length },
-      { name: 'odd', length: 3 },
-      { name: 'r1', length: 10 },
+      { name: 'empty', length: 0, aliases: ['chrempty'] },
+      { name: 'chr1', length: chr1.length, aliases: ['1'] },
+      { name: 'chr2', length: chr2.length, aliases: ['2'] },
+      { name: 'odd', length: 3, aliases: ['chrodd'] },
+      { name: 'r1', length: 10, aliases: ['chrr1'] },
     ]);
   });
 
   it('describes one sequence with its line layout', async () => {
     const res = await get('/chrom/chr1');
     assert.equal(res.statusCode, 200);
-    assert.deepEqual(res.json(), { name: 'chr1', length: chr1.length, format: 'fasta', file: 'g.fa', offset: 12, lineBases: 60, lineBytes: 61 });
+    assert.deepEqual(res.json(), { name: 'chr1', length: chr1.length, format: 'fasta', file: 'g.fa', offset: 12, lineBases: 60, lineBytes: 61, aliases: ['1'] });
   });
 
   it('answers one base as text/plain with an exact length', async () => {

@@ -6,9 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
-import { loadCatalog } from '../src/catalog.js';
+import { openAssemblies } from '../src/assemblies.js';
 import { parseConfig } from '../src/config.js';
-import { SequenceStore } from '../src/store/sequence-store.js';
 import { testApp } from './helpers/app.js';
 import { wrap } from './helpers/fasta-fixtures.js';
 import { hasSamtools } from './helpers/samtools.js';
@@ -67,7 +66,7 @@ describe('files larger than 4 GiB and sequences longer than 2^31 bases', () => {
 
   it('lists a raw sequence of 5 Gbp', async () => {
     const list = (await app.inject('/chrom')).json() as { name: string; length: number }[];
-    assert.deepEqual(list.find((s) => s.name === 'big'), { name: 'big', length: rawSize });
+    assert.equal(list.find((s) => s.name === 'big')?.length, rawSize, 'big is listed with its length');
   });
 
   it('serves raw bases past 4 GiB', async () => {
@@ -104,10 +103,10 @@ describe('ranges that cross a mapping window', () => {
     dir = mkdtempSync(join(tmpdir(), 'seqserve-window-'));
     writeFileSync(join(dir, 'w.fa'), `>w\n${wrap(seq, 61)}`);
     writeFileSync(join(dir, 'w2.raw'), seq);
-    const config = parseConfig({ data: dir, logLevel: 'silent', accessLog: false, streamThreshold: 65_536 });
+    const config = parseConfig({ data: dir, logLevel: 'silent', accessLog: false, streamThreshold: 65_536, digests: false });
     // Tiny windows (64 KiB stride, one page of overlap) put many boundaries inside the data.
-    const store = SequenceStore.open(loadCatalog(dir, quiet), { windowStride: 65_536, windowOverlap: 4096 });
-    app = await buildApp(config, { store });
+    const assemblies = openAssemblies(dir, quiet, { windows: { windowStride: 65_536, windowOverlap: 4096 } });
+    app = await buildApp(config, { assemblies });
   });
   after(async () => {
     await app?.close();

@@ -2,9 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { parseConfig, type Config } from '../../src/config.js';
 
-/** The real app on a data folder (real catalog, real mappings), logs silenced. */
+/**
+ * The real app on a data folder (real catalog, real mappings), logs silenced. Refget digests
+ * are only computed in the background where a test asks for it ({ digests: true }): hashing
+ * every fixture would compete with every other test for the machine's two cores.
+ */
 export async function testApp(data: string, overrides: Partial<Config> = {}): Promise<FastifyInstance> {
-  return buildApp(parseConfig({ data, logLevel: 'silent', accessLog: false, ...overrides }));
+  return buildApp(parseConfig({ data, logLevel: 'silent', accessLog: false, digests: false, ...overrides }));
 }
 
 /** The real app listening on a loopback port, for tests where the byte stream matters. */

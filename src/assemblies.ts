@@ -1,0 +1,117 @@
+import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { loadCatalog, type Catalog, type CatalogLog } from './catalog.js';
+import { DataError } from './errors.js';
+import { defaultWindows, type WindowOptions } from './store/mapped-file.js';
+import { SequenceStore } from './store/sequence-store.js';
+
+/** One genome build: the sequences of one folder, mapped. */
+export interface Assembly {
+  name: string;
+  dir: string;
+  catalog: Catalog;
+  store: SequenceStore;
+}
+
+/**
+ * A name usable as one URL path segment as it is (/assemblies/NAME/...): GRCh38, hg19,
+ * T2T-CHM13v2.0, Mus_musculus.
+ */
+const assemblyName = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/**
+ * The assemblies of a data folder. Sequence files at its top level form one assembly, named
+ * after the folder; each subfolder holding sequence files is another, named after the
+ * subfolder. One of them is the default, served under /chrom/...; every one is served under
+ * /assemblies/NAME/chrom/....
+ */
+export class Assemblies {
+  private readonly byName: ReadonlyMap<string, Assembly>;
+  readonly default: Assembly;
+
+  constructor(readonly list: readonly Assembly[], defaultName?: string) {
+    this.byName = new Map(list.map((a) => [a.name, a]));
+    const chosen = defaultName === undefined ? list[0] : this.byName.get(defaultName);
+    if (!chosen) {
+      throw new DataError(`--default-assembly ${defaultName}: no such assembly; this data folder holds ${list.map((a) => a.name).join(', ')}`);
+    }
+    this.default = chosen;
+  }
+
+  get(name: string): Assembly | undefined {
+    return this.byName.get(name);
+  }
+
+  /** Totals over every assembly. */
+  get totals(): { sequences: number; bases: number; mappedBytes: number } {
+    let sequences = 0;
+    let bases = 0;
+    let mappedBytes = 0;
+    for (const { store } of this.list) {
+      sequences += store.sequences.length;
+      bases += store.totalBases;
+      mappedBytes += store.mappedBytes;
+    }
+    return { sequences, bases, mappedBytes };
+  }
+
+  close(): void {
+    for (const a of this.list) a.store.close();
+  }
+}
+
+export interface OpenOptions {
+  defaultAssembly?: string;
+  windows?: WindowOptions;
+}
+
+/** Reads the data folder and its subfolders (one level) and maps every sequence file. */
+export function openAssemblies(dataDir: string, log: CatalogLog, options: OpenOptions = {}): Assemblies {
+  const folders = assemblyFolders(dataDir, log);
+  const catalogs = folders
+    .map(({ name, dir }) => ({ name, dir, catalog: loadCatalog(dir, log) }))
+    .filter(({ catalog }) => catalog.records.length > 0);
+  if (catalogs.length === 0) {
+    throw new DataError(
+      `no sequence files in ${dataDir} or its subfolders: expected FASTA (.fa, .fasta, .fna, with or without .fai) or raw files (.raw, .smalla)`,
+    );
+  }
+  const list: Assembly[] = [];
+  try {
+    for (const c of catalogs) list.push({ ...c, store: SequenceStore.open(c.catalog, options.windows ?? defaultWindows) });
+    return new Assemblies(list, options.defaultAssembly);
+  } catch (e) {
+    for (const a of list) a.store.close();
+    throw e;
+  }
+}
+
+/** The data folder itself, then its subfolders in name order. */
+function assemblyFolders(dataDir: string, log: CatalogLog): { name: string; dir: string }[] {
+  if (!isFolder(dataDir)) {
+    throw new DataError(`data folder ${dataDir} does not exist or is not a folder; pass --data DIR or set SEQSERVE_DATA`);
+  }
+  const topName = basename(realpathSync(dataDir));
+  const folders = [{ name: assemblyName.test(topName) ? topName : 'default', dir: dataDir }];
+  for (const entry of readdirSync(dataDir).sort()) {
+    const dir = join(dataDir, entry);
+    if (entry.startsWith('.') || !isFolder(dir)) continue;
+    if (!assemblyName.test(entry)) {
+      log.warn(`skipping folder ${dir}: an assembly name may only hold letters, digits, '.', '_' and '-'; rename the folder to serve it`);
+      continue;
+    }
+    if (entry === folders[0]!.name) {
+      throw new DataError(`subfolder ${dir} has the same name as its data folder, so the two assemblies would share a name; rename the subfolder`);
+    }
+    folders.push({ name: entry, dir });
+  }
+  return folders;
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}

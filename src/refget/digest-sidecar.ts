@@ -1,0 +1,157 @@
+/**
+ * Digests saved beside each data file (`<file>.refget.tsv`), so that hashing a genome, which
+ * takes seconds per gigabase, happens once and not at every start. The header pins the data
+ * file's size and mtime: a rewritten file makes its sidecar stale, and it is recomputed.
+ */
+import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import type { SequenceRecord } from '../catalog.js';
+import { computeDigests, type SequenceDigests } from './digests.js';
+
+export interface DigestLog {
+  info(msg: string): void;
+  warn(msg: string): void;
+}
+
+/** What a sidecar must agree with to be trusted. */
+export interface FileStamp {
+  size: number;
+  /** mtimeMs as an integer: sub-millisecond precision does not survive every file system. */
+  mtime: number;
+}
+
+const MAGIC = '# seqserve refget digests v1';
+const COLUMNS = '#name\tlength\tmd5\tga4gh';
+const MD5 = /^[0-9a-f]{32}$/;
+const GA4GH = /^SQ\.[A-Za-z0-9_-]{32}$/;
+
+export function sidecarPath(file: string): string {
+  return `${file}.refget.tsv`;
+}
+
+export function fileStamp(file: string): FileStamp {
+  const stat = statSync(file);
+  return { size: stat.size, mtime: Math.trunc(stat.mtimeMs) };
+}
+
+/**
+ * The digests of `records` (all of one file, in file order) from the file's sidecar, or
+ * undefined when there is none or it cannot be trusted: unreadable, malformed, written for
+ * another version of the file, or listing other sequences.
+ */
+export function readSidecar(file: string, records: readonly SequenceRecord[]): Map<string, SequenceDigests> | undefined {
+  let text: string;
+  let stamp: FileStamp;
+  try {
+    text = readFileSync(sidecarPath(file), 'latin1');
+    stamp = fileStamp(file);
+  } catch {
+    return undefined;
+  }
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  if (lines[0] !== `${MAGIC}\tsize=${stamp.size}\tmtime=${stamp.mtime}` || lines[1] !== COLUMNS) return undefined;
+  if (lines.length - 2 !== records.length) return undefined;
+  const out = new Map<string, SequenceDigests>();
+  for (let i = 0; i < records.length; i++) {
+    const fields = lines[i + 2]!.split('\t');
+    if (fields.length < 4) return undefined;
+    // From the right, so that a name holding a tab (possible for a raw file's name) still parses.
+    const [length, md5, ga4gh] = fields.slice(-3) as [string, string, string];
+    const name = fields.slice(0, -3).join('\t');
+    const record = records[i]!;
+    if (name !== record.name || length !== String(record.length) || !MD5.test(md5) || !GA4GH.test(ga4gh)) return undefined;
+    out.set(name, { md5, ga4gh });
+  }
+  return out;
+}
+
+/**
+ * Saves the digests of `records` beside `file`, through a temporary name and a rename so a
+ * reader never sees half a sidecar. `stamp` should be taken before hashing, so that a file
+ * changed meanwhile leaves a sidecar that is already stale rather than one that lies.
+ * Throws when the folder is not writable; the caller decides how loudly to say so.
+ */
+export function writeSidecar(
+  file: string,
+  records: readonly SequenceRecord[],
+  digests: ReadonlyMap<string, SequenceDigests>,
+  stamp: FileStamp = fileStamp(file),
+): void {
+  const rows = records.map((r) => {
+    const d = digests.get(r.name);
+    if (!d) throw new Error(`no digests for sequence "${r.name}" of ${file}`);
+    return `${r.name}\t${r.length}\t${d.md5}\t${d.ga4gh}\n`;
+  });
+  const path = sidecarPath(file);
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, `${MAGIC}\tsize=${stamp.size}\tmtime=${stamp.mtime}\n${COLUMNS}\n${rows.join('')}`, 'latin1');
+  try {
+    renameSync(tmp, path);
+  } catch (e) {
+    unlinkSync(tmp);
+    throw e;
+  }
+}
+
+/**
+ * Records grouped by file, in order of first appearance; a name repeated within a file (the
+ * same sequence reached twice) is kept once, so the sidecar lists each sequence once.
+ */
+export function groupByFile(records: Iterable<SequenceRecord>): Map<string, SequenceRecord[]> {
+  const groups = new Map<string, Map<string, SequenceRecord>>();
+  for (const r of records) {
+    let group = groups.get(r.file);
+    if (!group) groups.set(r.file, (group = new Map()));
+    if (!group.has(r.name)) group.set(r.name, r);
+  }
+  return new Map([...groups].map(([file, byName]) => [file, [...byName.values()]]));
+}
+
+/** Hashes every record of one file, then tries to save the sidecar; returns the warning when it could not. */
+export function computeFile(file: string, records: readonly SequenceRecord[]): { digests: Map<string, SequenceDigests>; warning?: string } {
+  const stamp = fileStamp(file);
+  const digests = new Map(records.map((r) => [r.name, computeDigests(r)] as const));
+  try {
+    writeSidecar(file, records, digests, stamp);
+    return { digests };
+  } catch (e) {
+    const reason = (e as NodeJS.ErrnoException).code ?? String(e);
+    return {
+      digests,
+      warning: `computed refget digests for ${file} but could not save ${sidecarPath(file)} (${reason}); they will be recomputed at every start: run seqserve index on a writable copy of the folder, or make it writable`,
+    };
+  }
+}
+
+/**
+ * For `seqserve index DIR`: every file's digests, reused from a valid sidecar or computed and
+ * saved. Synchronous: a CLI has nothing else to do meanwhile. Counts are of sequences.
+ */
+export function indexDigests(
+  records: readonly SequenceRecord[],
+  log: DigestLog,
+): { reused: number; computed: number; digests: Map<SequenceRecord, SequenceDigests> } {
+  let reused = 0;
+  let computed = 0;
+  const byFile = new Map<string, Map<string, SequenceDigests>>();
+  for (const [file, group] of groupByFile(records)) {
+    const saved = readSidecar(file, group);
+    if (saved) {
+      reused += group.length;
+      byFile.set(file, saved);
+      continue;
+    }
+    const started = Date.now();
+    const { digests, warning } = computeFile(file, group);
+    computed += group.length;
+    byFile.set(file, digests);
+    if (warning) log.warn(warning);
+    else log.info(`computed refget digests for ${file} (${group.length} sequences, ${Date.now() - started} ms), saved to ${sidecarPath(file)}`);
+  }
+  const digests = new Map<SequenceRecord, SequenceDigests>();
+  for (const r of records) {
+    const d = byFile.get(r.file)?.get(r.name);
+    if (d) digests.set(r, d);
+  }
+  return { reused, computed, digests };
+}
