@@ -88,7 +88,8 @@ function indexCommand(dir: string): void {
     const records = assemblies.list.flatMap((a) => a.catalog.records);
     const { reused, computed } = indexDigests(records, log);
     const s = ((performance.now() - started) / 1000).toFixed(1);
-    console.log(`${records.length} sequences in ${assemblies.list.length} assemblies: digests of ${computed} computed, ${reused} already stored (${s} s)`);
+    const held = assemblies.list.length > 1 ? ` in ${assemblies.list.length} assemblies` : '';
+    console.log(`${records.length} sequences${held}: digests of ${computed} computed, ${reused} already stored (${s} s)`);
   } finally {
     assemblies.close();
   }

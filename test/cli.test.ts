@@ -80,14 +80,19 @@ describe('startup refuses bad settings and bad data with one line', () => {
   });
 
   it('answers unknown options and commands with usage and exit code 2', async () => {
-    for (const args of [['serve', '--frobnicate'], ['launch']]) {
-      const r = await run(args);
-      assert.equal(r.code, 2);
+    for (const args of [['serve', '--frobnicate'], ['launch'], ['index'], ['index', 'a', 'b']]) {
+      const r = await run(args, { SEQSERVE_DATA: '' });
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /usage: seqserve/);
     }
     const help = await run(['--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /--data DIR/);
+    assert.match(help.stdout, /seqserve index \[DIR\]/);
+  });
+
+  it('index names a bad data folder in one line', async () => {
+    assertOneLineNoStack(await run(['index', join(dir, 'nowhere')]), /nowhere.*does not exist/);
   });
 });
 
