@@ -11,6 +11,7 @@ import { rangeRoutes } from '../routes/range.js';
 import { refgetRoutes, type RefgetItem } from '../routes/refget.js';
 import { regionRoutes } from '../routes/region.js';
 import { openAssemblies, type Assemblies } from './assemblies.js';
+import { fastPathServerFactory } from './base-fast-path.js';
 import type { Config } from './config.js';
 import { registerDocs } from './docs.js';
 import { ProblemError } from './errors.js';
@@ -36,7 +37,15 @@ export interface AppOptions {
 /** The Fastify app: config → catalogs → mapped stores → routes. What the server and the tests run. */
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
   const logger = options.logger ?? createLogger(config);
+  const assemblies = options.assemblies ?? openAssemblies(config.data, logger, { defaultAssembly: config.defaultAssembly });
+  let closing = false;
   const app = Fastify({
+    serverFactory: fastPathServerFactory({
+      store: assemblies.default.store,
+      headers: corsHeaders,
+      accessLog: config.accessLog ? logger : undefined,
+      closing: () => closing,
+    }),
     loggerInstance: logger as FastifyBaseLogger,
     // One access line per request is written in onResponse below, not Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
@@ -52,7 +61,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  const assemblies = options.assemblies ?? openAssemblies(config.data, logger, { defaultAssembly: config.defaultAssembly });
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   // Digests are read from sidecars now and computed in a worker for the rest, never blocking.
   const items: RefgetItem[] = assemblies.list.flatMap((assembly) => assembly.store.sequences.map((sequence) => ({ record: sequence.record, sequence, assembly })));
   const digests = DigestIndex.start(items, logger, { compute: config.digests });
@@ -97,13 +109,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
 
   // Browsers (igv.js, JBrowse) read /files and the ranges cross-origin.
-  await app.register(cors, {
-    origin: '*',
-    methods: ['GET', 'HEAD'],
-    allowedHeaders: ['Range', 'If-Range', 'If-None-Match', 'If-Modified-Since', 'If-Match', 'If-Unmodified-Since'],
-    exposedHeaders: ['Content-Range', 'Content-Length', 'Accept-Ranges', 'ETag', 'Last-Modified'],
-    maxAge: 86400,
-  });
+  await app.register(cors, corsOptions);
   // Before the routes: the OpenAPI document is collected from them as they are added.
   await registerDocs(app);
   const { streamThreshold } = config;
@@ -125,6 +131,20 @@ async function sequenceRoutes(app: FastifyInstance, { store, streamThreshold }: 
   await app.register(rangeRoutes, { store, streamThreshold });
   await app.register(regionRoutes, { store, streamThreshold });
 }
+
+const corsOptions = {
+  origin: '*',
+  methods: ['GET', 'HEAD', 'POST'],
+  allowedHeaders: ['Range', 'If-Range', 'If-None-Match', 'If-Modified-Since', 'If-Match', 'If-Unmodified-Since', 'Content-Type'],
+  exposedHeaders: ['Content-Range', 'Content-Length', 'Accept-Ranges', 'ETag', 'Last-Modified'],
+  maxAge: 86400,
+};
+
+/** What @fastify/cors adds to the answer of a simple GET with corsOptions, for the fast path. */
+const corsHeaders = [
+  ['access-control-allow-origin', corsOptions.origin],
+  ['access-control-expose-headers', corsOptions.exposedHeaders.join(', ')],
+] as const;
 
 function sendProblem(reply: FastifyReply, problem: ProblemError, url: string): void {
   // A Buffer, so that Fastify adds no charset to the media type.

@@ -1,0 +1,126 @@
+/**
+ * The single-base fast path (src/base-fast-path.ts) must be invisible: over a real socket, every
+ * request answers exactly as Fastify's own route answers it (app.inject never takes the fast
+ * path), and the access log shows which path answered. Oracle for the bytes: the generated
+ * sequences.
+ */
+import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { buildApp } from '../src/app.js';
+import { parseConfig } from '../src/config.js';
+import { prng, randInt, removeDir, subDir, tempDir, writeFasta, writeRaw } from './helpers/fasta-fixtures.js';
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+function send(origin: string, path: string, method = 'GET'): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${origin}${path}`, { method }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The headers that say what the answer is (not when or over which connection). */
+const compared = ['content-type', 'content-length', 'access-control-allow-origin', 'access-control-expose-headers', 'content-range'];
+const pick = (h: Record<string, unknown>) => Object.fromEntries(compared.filter((k) => h[k] !== undefined).map((k) => [k, String(h[k])]));
+
+describe('single-base fast path', () => {
+  let root: string;
+  let app: FastifyInstance;
+  let origin: string;
+  const lines: { reqId: string; url: string; status: number; sequence?: string; offset?: number }[] = [];
+  const sequences = new Map<string, string>();
+
+  before(async () => {
+    root = tempDir('seqserve-fast-');
+    const data = subDir(root, 'data');
+    writeFasta(data, 'g.fa', { seed: 1, lineWidth: 61, crlf: true, lowercase: true, nRuns: true, alphabet: 'iupac', records: [{ name: 'chr1', length: 5000 }, { name: 'x.y', length: 700 }] }).sequences.forEach((s, n) => sequences.set(n, s));
+    const raw = writeRaw(data, 'r', { seed: 2, length: 999 });
+    sequences.set(raw.name, raw.sequence);
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) {
+          const entry = JSON.parse(line);
+          if (entry.msg === 'request') lines.push(entry);
+        }
+        done();
+      },
+    });
+    const config = parseConfig({ data, logLevel: 'info', accessLog: true, digests: false });
+    app = await buildApp(config, { logger: pino({ level: 'info' }, sink) });
+    origin = await app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  after(async () => {
+    await app?.close();
+    removeDir(root);
+  });
+
+  /** Asks over the socket and through inject; both must agree. Returns the socket's answer. */
+  async function both(path: string, method: 'GET' | 'HEAD' = 'GET'): Promise<Answer> {
+    const socket = await send(origin, path, method);
+    const injected = await app.inject({ method, url: path });
+    assert.equal(socket.status, injected.statusCode, `${method} ${path}: status`);
+    assert.deepEqual(pick(socket.headers), pick(injected.headers), `${method} ${path}: headers`);
+    assert.ok(socket.body.equals(injected.rawPayload), `${method} ${path}: body ${socket.body.toString().slice(0, 100)} vs ${injected.body.slice(0, 100)}`);
+    return socket;
+  }
+
+  it('answers plain lookups itself, with the bytes, headers and log line of the Fastify route', async () => {
+    const rng = prng(3);
+    for (const [name, seq] of sequences) {
+      for (const offset of [0, 1, seq.length - 1, ...Array.from({ length: 30 }, () => randInt(rng, 0, seq.length - 1))]) {
+        lines.length = 0;
+        const r = await both(`/chrom/${name}/base/${offset}`);
+        assert.equal(r.body.toString('latin1'), seq[offset], `${name}:${offset}`);
+        const fast = lines.find((l) => l.url === `/chrom/${name}/base/${offset}` && l.reqId.startsWith('fp-'));
+        assert.ok(fast, `${name}:${offset} answered by the fast path: ${JSON.stringify(lines)}`);
+        assert.deepEqual([fast.status, fast.sequence, fast.offset], [200, name, offset], 'access log fields');
+      }
+    }
+    lines.length = 0;
+    assert.equal((await both('/chrom/1/base/3')).body.toString(), sequences.get('chr1')![3], 'an alias');
+    assert.ok(lines.some((l) => l.reqId.startsWith('fp-')), 'aliases take the fast path too');
+    assert.equal((await both('/chrom/chr1/base/007')).body.toString(), sequences.get('chr1')![7], 'leading zeros, as the route reads them');
+  });
+
+  it('leaves everything else to Fastify, which answers as before', async () => {
+    const n = sequences.get('chr1')!.length;
+    const cases = [
+      '/chrom/chr1/base/5?x=1',
+      '/chrom/chr%31/base/5',
+      '/chrom/nope/base/5',
+      `/chrom/chr1/base/${n}`,
+      '/chrom/chr1/base/',
+      '/chrom/chr1/base/-1',
+      '/chrom/chr1/base/1e3',
+      '/chrom/chr1/base/99999999999999999999',
+      '/chrom//base/1',
+      '/chrom/chr1/base/5/',
+    ];
+    for (const path of cases) {
+      lines.length = 0;
+      await both(path);
+      assert.ok(!lines.some((l) => l.reqId.startsWith('fp-')), `${path}: not the fast path (${JSON.stringify(lines)})`);
+    }
+    const head = await both('/chrom/chr1/base/5', 'HEAD');
+    assert.equal(head.body.length, 0, 'HEAD has no body');
+  });
+
+  it('keeps the connection headers Fastify would send', async () => {
+    const fast = await send(origin, '/chrom/chr1/base/5');
+    const routed = await send(origin, '/chrom/chr1/base/5?via=fastify');
+    for (const h of ['connection', 'keep-alive']) assert.equal(fast.headers[h], routed.headers[h], h);
+  });
+});
