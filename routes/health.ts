@@ -1,14 +1,19 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Assemblies } from '../src/assemblies.js';
+import { preloadOff, type PreloadStatus } from '../src/preload.js';
 
 /**
  * /healthz: the process answers. /readyz: the data is mapped and can be served; `digests` says
- * how many sequences refget can already find by digest (the rest are computed in the background).
+ * how many sequences refget can already find by digest (the rest are computed in the background),
+ * how far --preload has warmed the page cache, and which process answered (`pid`: with
+ * --workers, each worker is a process of its own).
  */
-export const healthRoutes: FastifyPluginAsync<{ assemblies: Assemblies; digests: { readonly known: number; readonly total: number } }> = async (
-  app,
-  { assemblies, digests },
-) => {
+export const healthRoutes: FastifyPluginAsync<{
+  assemblies: Assemblies;
+  digests: { readonly known: number; readonly total: number };
+  /** The preload's state now; absent when there is none (`off`). */
+  preload?: () => PreloadStatus;
+}> = async (app, { assemblies, digests, preload }) => {
   const { sequences, bases, mappedBytes } = assemblies.totals;
   app.get('/healthz', () => ({ status: 'ok' }));
   app.get('/readyz', () => ({
@@ -18,5 +23,7 @@ export const healthRoutes: FastifyPluginAsync<{ assemblies: Assemblies; digests:
     bases,
     mappedBytes,
     digests: { known: digests.known, total: digests.total },
+    preload: preload?.() ?? preloadOff,
+    pid: process.pid,
   }));
 };

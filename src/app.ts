@@ -4,9 +4,11 @@ import type { Logger } from 'pino';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { assembliesRoutes } from '../routes/assemblies.js';
 import { baseRoutes } from '../routes/base.js';
+import { batchRoutes } from '../routes/batch.js';
 import { chromRoutes } from '../routes/chrom.js';
 import { filesRoutes } from '../routes/files.js';
 import { healthRoutes } from '../routes/health.js';
+import { randomRoutes } from '../routes/random.js';
 import { rangeRoutes } from '../routes/range.js';
 import { refgetRoutes, type RefgetItem } from '../routes/refget.js';
 import { regionRoutes } from '../routes/region.js';
@@ -16,6 +18,7 @@ import type { Config } from './config.js';
 import { registerDocs } from './docs.js';
 import { ProblemError } from './errors.js';
 import { createLogger } from './logger.js';
+import type { PreloadStatus } from './preload.js';
 import { packageVersion } from './package-root.js';
 import { DigestIndex } from './refget/digest-index.js';
 import { buildStaticFiles } from './static-files.js';
@@ -32,6 +35,8 @@ export interface AppOptions {
   /** Assemblies opened by the caller (server, tests); otherwise the data folder is mapped here. */
   assemblies?: Assemblies;
   logger?: Logger;
+  /** The --preload state for /readyz (src/preload.ts); absent: `off`. */
+  preload?: () => PreloadStatus;
 }
 
 /** The Fastify app: config → catalogs → mapped stores → routes. What the server and the tests run. */
@@ -113,7 +118,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   // Before the routes: the OpenAPI document is collected from them as they are added.
   await registerDocs(app);
   const { streamThreshold } = config;
-  await app.register(healthRoutes, { assemblies, digests });
+  await app.register(healthRoutes, { assemblies, digests, ...(options.preload ? { preload: options.preload } : {}) });
   await app.register(sequenceRoutes, { store: assemblies.default.store, streamThreshold });
   for (const assembly of assemblies.list) {
     await app.register(sequenceRoutes, { store: assembly.store, streamThreshold, prefix: `/assemblies/${assembly.name}` });
@@ -130,6 +135,8 @@ async function sequenceRoutes(app: FastifyInstance, { store, streamThreshold }: 
   await app.register(baseRoutes, { store });
   await app.register(rangeRoutes, { store, streamThreshold });
   await app.register(regionRoutes, { store, streamThreshold });
+  await app.register(batchRoutes, { store, streamThreshold });
+  await app.register(randomRoutes, { store, streamThreshold });
 }
 
 const corsOptions = {

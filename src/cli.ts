@@ -1,22 +1,31 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openAssemblies } from './assemblies.js';
+import { reportStartupFailure, StartupError } from './cluster.js';
 import { ConfigError, configFromEnv, parseConfig, type Config } from './config.js';
 import { ensureDemoGenome } from './demo-genome.js';
 import { DataError } from './errors.js';
 import { packageRoot } from './package-root.js';
+import { prepareCommand } from './prepare/prepare.js';
 import { indexDigests } from './refget/digest-sidecar.js';
 import { serve } from './server.js';
 
 const usage = `usage: seqserve serve [options]
        seqserve index [DIR]
+       seqserve prepare INPUT OUTDIR [--force]
 
 serve   serves the sequences of a data folder (FASTA + .fai, raw files; each subfolder with
         sequence files is an assembly of its own) over HTTP.
 index   builds the missing .fai files and computes the refget digests (MD5, ga4gh) of every
         sequence in DIR (default: --data), stored beside each file as FILE.refget.tsv, so that
         the server can find sequences by digest from its first request.
+prepare turns a FASTA file (plain, gzip or bgzip: the .fa.gz of UCSC and Ensembl) into the
+        fastest layout to serve, in one streaming pass: one raw file per sequence
+        (OUTDIR/NAME.raw: bases only, case kept) and its refget digests (NAME.raw.refget.tsv).
+        A chromAlias.txt (or ASSEMBLY.chromAlias.txt) beside INPUT is copied too. Nothing is
+        written if INPUT is bad. Then: seqserve serve --data OUTDIR
 
 options:
   --data DIR              data folder (env SEQSERVE_DATA; default: the bundled demo genome in data/demo)
@@ -28,6 +37,11 @@ options:
   --pretty                human-readable logs instead of JSON
   --no-access-log         no log line per request (for benchmarks)
   --stream-threshold N    answers longer than N bases are streamed (default 1048576)
+  --workers N             processes serving the port (env SEQSERVE_WORKERS; default: the number of
+                          cores); 1 serves from this process alone
+  --preload               read every sequence file into the page cache in the background once
+                          listening (env SEQSERVE_PRELOAD=1); progress in the log and /readyz
+  --force                 prepare: overwrite files of the same names in OUTDIR
   -h, --help              this help`;
 
 const options = {
@@ -39,6 +53,9 @@ const options = {
   pretty: { type: 'boolean' },
   'no-access-log': { type: 'boolean' },
   'stream-threshold': { type: 'string' },
+  workers: { type: 'string' },
+  preload: { type: 'boolean' },
+  force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -58,6 +75,12 @@ async function main(argv: string[]): Promise<void> {
     if (!dir) return usageError('index needs a data folder: seqserve index DIR');
     return indexCommand(dir);
   }
+  if (command === 'prepare') {
+    if (rest.length !== 2) return usageError('prepare needs an input FASTA and an output folder: seqserve prepare INPUT OUTDIR');
+    const log = { info: (m: string) => console.log(m), warn: (m: string) => console.error(`warning: ${m}`) };
+    await prepareCommand(rest[0]!, rest[1]!, { force: values.force ?? false, log });
+    return;
+  }
   if (command !== 'serve') return usageError(`unknown command "${command}"`);
   if (rest.length > 0) return usageError(`unexpected argument "${rest[0]}"`);
 
@@ -73,6 +96,8 @@ async function main(argv: string[]): Promise<void> {
       accessLog: values['no-access-log'] ? false : undefined,
       streamThreshold: values['stream-threshold'],
       defaultAssembly: values['default-assembly'],
+      workers: values.workers,
+      preload: values.preload,
     }),
     data: values.data ?? process.env.SEQSERVE_DATA ?? demoData(notes),
   } satisfies Partial<Record<keyof Config, unknown>>);
@@ -113,7 +138,9 @@ function dropUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
 
 main(process.argv.slice(2)).catch((e: unknown) => {
   // Bad settings and bad data are the user's to fix: one line, no stack.
-  if (e instanceof ConfigError || e instanceof DataError) console.error(`seqserve: ${e.message}`);
-  else console.error(`seqserve: failed to start: ${(e as Error).message ?? e}`);
+  const line = e instanceof ConfigError || e instanceof DataError || e instanceof StartupError ? e.message : `failed to start: ${(e as Error).message ?? e}`;
+  // A cluster worker leaves it to the primary, so that N workers failing alike say it once.
+  if (cluster.isWorker) return reportStartupFailure(line);
+  console.error(`seqserve: ${line}`);
   process.exit(1);
 });

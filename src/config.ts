@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 /**
@@ -18,6 +19,10 @@ export const configSchema = z.object({
   defaultAssembly: z.string().min(1).optional(),
   /** Compute missing refget digests in the background (tests of the pending state turn it off). */
   digests: z.boolean(),
+  /** Processes serving the port (node:cluster); 1 is a single process without a cluster. */
+  workers: z.coerce.number().int().min(1, 'a whole number of processes, at least 1').max(256),
+  /** Warm the page cache with every mapped file in the background once listening. */
+  preload: z.boolean({ error: 'on or off: 1, true, yes or 0, false, no' }),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -31,6 +36,8 @@ export const defaults: Config = {
   accessLog: true,
   streamThreshold: 1 << 20,
   digests: true,
+  workers: availableParallelism(),
+  preload: false,
 };
 
 export class ConfigError extends Error {}
@@ -55,7 +62,18 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Partial<Record<keyof Conf
     host: env.HOST,
     logLevel: env.LOG_LEVEL,
     defaultAssembly: env.SEQSERVE_DEFAULT_ASSEMBLY,
+    workers: env.SEQSERVE_WORKERS,
+    preload: envFlag(env.SEQSERVE_PRELOAD),
   });
+}
+
+/** 1/true/yes and 0/false/no (any case; empty is off); anything else is kept as it is, for validation to name. */
+function envFlag(value: string | undefined): boolean | string | undefined {
+  if (value === undefined) return undefined;
+  const v = value.trim().toLowerCase();
+  if (v === '1' || v === 'true' || v === 'yes' || v === 'on') return true;
+  if (v === '' || v === '0' || v === 'false' || v === 'no' || v === 'off') return false;
+  return value;
 }
 
 const flagNames: Record<string, string> = {
@@ -66,6 +84,8 @@ const flagNames: Record<string, string> = {
   accessLog: '--no-access-log',
   streamThreshold: '--stream-threshold',
   defaultAssembly: '--default-assembly / SEQSERVE_DEFAULT_ASSEMBLY',
+  workers: '--workers / SEQSERVE_WORKERS',
+  preload: '--preload / SEQSERVE_PRELOAD',
 };
 
 function settingName(key: string): string {

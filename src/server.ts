@@ -1,23 +1,39 @@
+import cluster from 'node:cluster';
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { openAssemblies } from './assemblies.js';
+import { attachWorker, reportListening, runPrimary } from './cluster.js';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
+import { Preload, preloadOff, type PreloadStatus } from './preload.js';
 
 /**
- * Builds the app, listens, and closes gracefully on SIGTERM/SIGINT: stop accepting, let
- * in-flight requests finish, drop the mappings (onClose), exit 0.
+ * Serves the data folder: in this process (--workers 1), or as the primary of a cluster of
+ * workers (--workers N, see src/cluster.ts), or as one of those workers (forked by the primary
+ * with the same arguments). Resolves once ready.
  */
-export async function serve(config: Config, notes: string[] = []): Promise<FastifyInstance> {
+export async function serve(config: Config, notes: string[] = []): Promise<void> {
+  if (cluster.isWorker) await serveWorker(config);
+  else if (config.workers > 1) await runPrimary(config, notes);
+  else await serveSingle(config, notes);
+}
+
+/**
+ * One process: builds the app, listens, preloads if asked, and closes gracefully on
+ * SIGTERM/SIGINT: stop accepting, let in-flight requests finish, drop the mappings (onClose), exit 0.
+ */
+export async function serveSingle(config: Config, notes: string[] = []): Promise<FastifyInstance> {
   const started = performance.now();
   const logger = createLogger(config);
   for (const note of notes) logger.info(note);
   const assemblies = openAssemblies(config.data, logger, { defaultAssembly: config.defaultAssembly });
-  const app = await buildApp(config, { assemblies, logger });
+  let preload: Preload | undefined;
+  const app = await buildApp(config, { assemblies, logger, preload: () => preload?.status ?? pendingPreload(config, assemblies.totals.mappedBytes) });
   closeWithGrace({ delay: 10_000, logger: app.log }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'closing after an uncaught error');
     else app.log.info({ signal }, 'closing: finishing in-flight requests');
+    preload?.stop();
     await app.close();
   });
   const address = await app.listen({ port: config.port, host: config.host });
@@ -27,8 +43,51 @@ export async function serve(config: Config, notes: string[] = []): Promise<Fasti
   const ms = Math.round(performance.now() - started);
   const held = names.length > 1 ? ` in ${names.length} assemblies (${names.join(', ')}; default ${assemblies.default.name})` : '';
   app.log.info(
-    { url, assemblies: names, sequences, bases, ms },
+    { url, workers: 1, assemblies: names, sequences, bases, ms },
     `seqserve ready at ${url}: ${sequences} sequences, ${bases.toLocaleString('en-US')} bases${held}, started in ${ms} ms`,
   );
+  if (config.preload) {
+    preload = Preload.start(
+      assemblies.list.flatMap((a) => a.store.mappedFiles()),
+      { info: (m) => app.log.info(m), warn: (m) => app.log.warn(m) },
+    );
+  }
   return app;
+}
+
+/**
+ * A worker of the cluster: the primary has checked the data and built the .fai, computes the
+ * digests and runs the preload; the worker maps the files, serves, and takes what the primary
+ * sends (src/cluster.ts). Catalog messages were said by the primary already, so not again here.
+ */
+async function serveWorker(config: Config): Promise<void> {
+  const logger = createLogger(config).child({ worker: cluster.worker!.id });
+  const quiet = { info: () => {}, warn: (m: string) => logger.debug(m) };
+  const assemblies = openAssemblies(config.data, quiet, { defaultAssembly: config.defaultAssembly });
+  let preload: PreloadStatus = pendingPreload(config, assemblies.totals.mappedBytes);
+  const app = await buildApp({ ...config, digests: false }, { assemblies, logger, preload: () => preload });
+  let closing = false;
+  const grace = closeWithGrace({ delay: 10_000, logger: app.log }, async ({ signal, err }) => {
+    closing = true;
+    if (err) app.log.error({ err }, 'closing after an uncaught error');
+    else app.log.debug({ signal }, 'worker closing: finishing in-flight requests');
+    await app.close();
+  });
+  attachWorker(
+    app,
+    (status) => (preload = status),
+    () => {
+      if (closing) return;
+      void grace.close();
+    },
+  );
+  const address = await app.listen({ port: config.port, host: config.host });
+  const url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
+  app.log.debug({ url }, 'worker listening');
+  reportListening(url);
+}
+
+/** Before a preload starts (it waits for listening): `running` with nothing counted yet, or `off`. */
+function pendingPreload(config: Config, total: number): PreloadStatus {
+  return config.preload ? { state: 'running', bytes: 0, total, ms: 0 } : preloadOff;
 }

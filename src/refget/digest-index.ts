@@ -86,6 +86,15 @@ export class DigestIndex<T extends { record: SequenceRecord }> {
     return this.knownCount;
   }
 
+  /**
+   * Digests of one file computed elsewhere (by the cluster primary, for its workers). A file
+   * already known is left as it is, so a repeated message counts nothing twice.
+   */
+  load(file: string, digests: ReadonlyMap<string, SequenceDigests>): void {
+    if (this.byFile.has(file)) return;
+    this.add(file, new Map(digests));
+  }
+
   /** Stops the worker; digests known so far stay usable. Safe to call more than once. */
   async close(): Promise<void> {
     this.closed = true;

@@ -101,6 +101,48 @@ export class MappedFile {
     }
   }
 
+  /**
+   * Asks the kernel to read [fileStart, fileEnd) into the page cache (madvise MADV_WILLNEED) and
+   * returns at once: the reads complete in the background. The kernel caps what one call reads
+   * at the device's readahead size, so callers advise in small steps (see src/preload.ts).
+   * fileStart must be a multiple of the page size.
+   */
+  adviseWillNeed(fileStart: number, fileEnd: number): void {
+    this.checkSpan(fileStart, fileEnd);
+    let at = fileStart;
+    while (at < fileEnd) {
+      const w = Math.floor(at / this.stride);
+      const window = this.windows[w];
+      if (window === undefined) return; // closed
+      const local = at - w * this.stride;
+      const take = Math.min(fileEnd - at, this.stride - local, window.length - local);
+      mmap.advise(window, local, take, mmap.MADV_WILLNEED);
+      at += take;
+    }
+  }
+
+  /**
+   * Bytes of [fileStart, fileEnd) held in the page cache now (mincore), counted in whole pages
+   * and capped at the span; fileStart must be a multiple of the page size. The page cache is
+   * shared, so this counts pages read by any process, not only through this mapping.
+   */
+  residentBytes(fileStart = 0, fileEnd = this.size): number {
+    this.checkSpan(fileStart, fileEnd);
+    let resident = 0;
+    let at = fileStart;
+    while (at < fileEnd) {
+      const w = Math.floor(at / this.stride);
+      const window = this.windows[w];
+      if (window === undefined) break; // closed
+      const local = at - w * this.stride;
+      const take = Math.min(fileEnd - at, this.stride - local, window.length - local);
+      const [, pages] = mmap.incore(window.subarray(local, local + take));
+      resident += Math.min(take, pages * mmap.PAGESIZE);
+      at += take;
+    }
+    return resident;
+  }
+
   /** Drops the windows; the pages are unmapped when the views are collected. */
   close(): void {
     this.windows.length = 0;

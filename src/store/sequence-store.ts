@@ -58,6 +58,11 @@ export class SequenceStore {
     return this.byPath.get(path);
   }
 
+  /** Every mapped file of the store, once each (empty files are not mapped). */
+  mappedFiles(): readonly MappedFile[] {
+    return this.files;
+  }
+
   close(): void {
     for (const f of this.files) f.close();
     this.byName.clear();

@@ -1,0 +1,105 @@
+/**
+ * POST /batch?format=json|fasta&width=60&strand=-&case=&mask=: many regions in, their bases out,
+ * in one answer (flanks around variants, region lists for pipelines).
+ *
+ * Body, by Content-Type:
+ * - `application/json`: `{"regions": [...]}`; each item a samtools region string
+ *   (`"chr1:1,000-2,000"`, 1-based inclusive, an end past the end cut to the length as samtools
+ *   does) or `{"name"|"chrom", "start", "end", "strand"?}` (0-based half-open, strand + - or .).
+ * - `text/plain` or `text/x-bed`: one region a line; a line with tabs is BED
+ *   (`chrom start end [name score strand]`, 0-based half-open, strand - reverse-complements),
+ *   a line without is a region string (a `samtools faidx -r` file). `#`, `track`, `browser`
+ *   and blank lines are skipped.
+ *
+ * Answer, by `?format=` or `Accept`: JSON (default) `{"sequences": [{region, name, start, end,
+ * strand, sequence}]}` (name is the canonical name, start/end 0-based half-open as resolved), or
+ * FASTA (`text/x-fasta`) as `samtools faidx [-i] -r` writes it: `>REGION` headers (the region
+ * string as given, `name:start+1-end` for coordinates), `/rc` after minus-strand ones, lines of
+ * `width` bases (60; 0 = one line). `?strand=-` reverse-complements regions that give no strand
+ * (`samtools faidx -i`). `?case` and `?mask` as on the range route.
+ *
+ * The first bad region fails the whole batch: problem+json naming it (`regions[i]` or `line n`,
+ * and `index`/`line` members): 400 malformed, 404 unknown sequence, 416 past the end. A body over
+ * the limit (64 MiB) or more than 1,000,000 regions is 413. Regions are resolved in slices with a
+ * yield to the event loop between them; large answers are streamed slice by slice as the socket drains.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { parseJsonBody, parseTextBody } from '../src/batch/parse.js';
+import { chooseFormat, mediaTypes } from '../src/batch/output-format.js';
+import { PlanStream } from '../src/batch/plan-stream.js';
+import { PlanWriter } from '../src/batch/write.js';
+import { badRequest } from '../src/errors.js';
+import type { BasesRouteOptions } from './answer-bases.js';
+import { answerOptions } from './schemas.js';
+
+export interface BatchRouteOptions extends BasesRouteOptions {
+  /** Largest request body, in bytes (default 64 MiB). */
+  bodyLimit?: number;
+  /** Most regions in one request (default 1,000,000). */
+  maxRegions?: number;
+}
+
+export const defaultBatchBodyLimit = 64 * 1024 * 1024;
+export const defaultMaxRegions = 1_000_000;
+
+/** FASTA line width: a whole number, 0 for unwrapped. */
+export const lineWidth = z
+  .string()
+  .regex(/^\d{1,9}$/, 'must be a whole number of bases per line (0 = one line)')
+  .transform(Number)
+  .default(60);
+
+const querystring = z.object({
+  format: z.enum(['json', 'fasta'], { error: 'must be json or fasta' }).optional(),
+  width: lineWidth,
+  ...answerOptions,
+});
+
+const regionObject = z.object({
+  name: z.string().optional(),
+  chrom: z.string().optional(),
+  start: z.number().int().nonnegative(),
+  end: z.number().int().nonnegative(),
+  strand: z.enum(['+', '-', '.']).optional(),
+});
+/** For the OpenAPI document only: the body is read by src/batch/parse.ts, not item by item by zod. */
+const body = z.union([
+  z.object({ regions: z.array(z.union([z.string().describe('samtools region, 1-based inclusive'), regionObject])) }),
+  z.string().describe('text/plain or text/x-bed: BED lines, or one samtools region a line'),
+]);
+
+
+export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, options) => {
+  const { store, streamThreshold } = options;
+  const bodyLimit = options.bodyLimit ?? defaultBatchBodyLimit;
+  const maxRegions = options.maxRegions ?? defaultMaxRegions;
+  // BED bodies, read as text like text/plain (this plugin's scope only).
+  app.addContentTypeParser('text/x-bed', { parseAs: 'string', bodyLimit }, (_request, text, done) => done(null, text));
+
+  app.withTypeProvider<ZodTypeProvider>().route({
+    method: 'POST',
+    url: '/batch',
+    bodyLimit,
+    schema: { querystring, body },
+    // zod for the querystring; the body is passed through as parsed, and checked by src/batch/parse.ts.
+    validatorCompiler: (route) =>
+      route.httpPart === 'body' ? (data: unknown) => ({ value: data }) : validatorCompiler(route as unknown as Parameters<typeof validatorCompiler>[0]),
+    handler: async (request, reply) => {
+      const query = request.query;
+      const parseOptions = { store, defaultReverse: query.strand === '-', maxRegions };
+      const raw: unknown = request.body;
+      if (raw === undefined || raw === null) throw badRequest('the body is empty; send {"regions": [...]} as application/json, or BED / region lines as text/plain');
+      // By media type: a JSON body that is a bare string is not a text body.
+      const isJson = /^application\/([\w.+-]+\+)?json/i.test(request.headers['content-type'] ?? '');
+      const plan = !isJson && typeof raw === 'string' ? await parseTextBody(raw, parseOptions) : await parseJsonBody(raw, parseOptions);
+      const format = chooseFormat(query.format, request.headers.accept, ['json', 'fasta']);
+      const writer = new PlanWriter(store, plan, { format, width: query.width, case: query.case, mask: query.mask });
+      reply.header('content-type', mediaTypes[format]);
+      if (plan.count <= 8192 && plan.totalBases() <= streamThreshold) return reply.send(writer.all());
+      return reply.send(new PlanStream(writer));
+    },
+  });
+};
+

@@ -1,0 +1,79 @@
+/**
+ * GET /random?length=L&count=N&seed=S&exclude=N&format=json|fasta|bed&width=&case=&mask=:
+ * N windows of L bases drawn uniformly over the assembly's bases (every start position of every
+ * sequence at least L long equally likely; with replacement), see src/random-windows.ts.
+ *
+ * - `seed` (0 to 2^32 − 1) makes the draw repeatable; without one the server picks a seed. The
+ *   seed is in the `x-seqserve-seed` header and the JSON answer, so any draw can be repeated.
+ * - `exclude=N` draws again any window holding N or n; after count·10 + 1000 draws it gives up
+ *   with 422 (the assembly has too few N-free windows of that length).
+ * - Limits: 1 ≤ length ≤ 1,000,000, 1 ≤ count ≤ 100,000 (default 1), count·length ≤ 2^28
+ *   bases; beyond, 400. No sequence at least `length` long: 416.
+ * - Answer by `format` or `Accept`: JSON `{"seed", "length", "count", "sequences": [{region,
+ *   name, start, end, strand, sequence}]}` as POST /batch, FASTA (`>name:start+1-end`, lines of
+ *   `width`), or BED (`name start end label 0 +`, no bases). Windows come in draw order.
+ */
+import { randomInt } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { chooseFormat, mediaTypes } from '../src/batch/output-format.js';
+import { PlanStream } from '../src/batch/plan-stream.js';
+import { PlanWriter } from '../src/batch/write.js';
+import { badRequest } from '../src/errors.js';
+import { drawWindows, samplerFor } from '../src/random-windows.js';
+import type { BasesRouteOptions } from './answer-bases.js';
+import { lineWidth } from './batch.js';
+import { letterCase, mask } from './schemas.js';
+
+export const maxWindowLength = 1_000_000;
+export const maxWindowCount = 100_000;
+export const maxWindowBases = 2 ** 28;
+
+const wholeNumber = (min: number, max: number, what: string) =>
+  z
+    .string()
+    .regex(/^\d{1,16}$/, 'must be a whole number')
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `${what} must be from ${min} to ${max}`);
+
+const querystring = z.object({
+  length: wholeNumber(1, maxWindowLength, 'length'),
+  count: wholeNumber(1, maxWindowCount, 'count').default(1),
+  seed: wholeNumber(0, 2 ** 32 - 1, 'seed').optional(),
+  exclude: z.enum(['N', 'n'], { error: 'must be N (windows holding N or n are drawn again)' }).optional(),
+  format: z.enum(['json', 'fasta', 'bed'], { error: 'must be json, fasta or bed' }).optional(),
+  width: lineWidth,
+  case: letterCase,
+  mask,
+});
+
+export const randomRoutes: FastifyPluginAsync<BasesRouteOptions> = async (app, { store, streamThreshold }) => {
+  // Built once per store, not per request.
+  const sampler = samplerFor(store);
+  app.withTypeProvider<ZodTypeProvider>().route({
+    method: 'GET',
+    url: '/random',
+    schema: { querystring },
+    handler: async (request, reply) => {
+      const { length, count, exclude, width } = request.query;
+      if (length * count > maxWindowBases) {
+        throw badRequest(`count × length is ${length * count} bases; at most ${maxWindowBases} in one request`);
+      }
+      const seed = request.query.seed ?? randomInt(0, 2 ** 32);
+      const plan = await drawWindows(store, sampler, { length, count, seed, excludeN: exclude !== undefined });
+      const format = chooseFormat(request.query.format, request.headers.accept, ['json', 'fasta', 'bed']);
+      const writer = new PlanWriter(store, plan, {
+        format,
+        width,
+        case: request.query.case,
+        mask: request.query.mask,
+        jsonPrefix: `{"seed":${seed},"length":${length},"count":${count},"sequences":[`,
+      });
+      reply.header('content-type', mediaTypes[format]).header('x-seqserve-seed', String(seed));
+      if (plan.count <= 8192 && plan.totalBases() <= streamThreshold) return reply.send(writer.all());
+      return reply.send(new PlanStream(writer));
+    },
+  });
+};
+

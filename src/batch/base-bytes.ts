@@ -1,0 +1,49 @@
+/**
+ * Byte-level work on bases already in an output buffer: the reverse complement and case/mask
+ * table applied in place, and the check that a run can go into a JSON string as is.
+ */
+import { reverseComplementInPlace } from '../reverse-complement.js';
+
+/** Bytes that may not appear raw in a JSON string (and non-ASCII, which would not be UTF-8). */
+const jsonUnsafe = new Uint8Array(256);
+for (let c = 0; c < 256; c++) jsonUnsafe[c] = c < 0x20 || c === 0x22 || c === 0x5c || c >= 0x80 ? 1 : 0;
+
+/** The 256 byte values in order: what a case/mask table is built from. */
+export const identity = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+
+/** complement[c]: read off the reverse complement of the 256 byte values (byte 255 - c of it). */
+const complement = (() => {
+  const rc = reverseComplementInPlace(Buffer.from(identity));
+  const t = new Uint8Array(256);
+  for (let c = 0; c < 256; c++) t[c] = rc[255 - c]!;
+  return t;
+})();
+
+/** Copies src[from, to) to dst at `at`: a byte loop for short runs (Buffer#copy costs ~1 µs a call), copy() for long ones. */
+export function copyBytes(src: Uint8Array, from: number, to: number, dst: Buffer, at: number): void {
+  if (to - from > 256) {
+    dst.set(src.subarray(from, to), at);
+    return;
+  }
+  for (let k = from; k < to; k++) dst[at++] = src[k]!;
+}
+
+/** Reverse-complements buf[pos, pos + n) when `reverse`, then maps it through `table` if any. */
+export function transform(buf: Buffer, pos: number, n: number, reverse: boolean, table: Uint8Array | undefined): void {
+  if (reverse) {
+    let i = pos;
+    let j = pos + n - 1;
+    while (i < j) {
+      const a = buf[i]!;
+      buf[i++] = complement[buf[j]!]!;
+      buf[j--] = complement[a]!;
+    }
+    if (i === j) buf[i] = complement[buf[i]!]!;
+  }
+  if (table) for (let j = pos, e = pos + n; j < e; j++) buf[j] = table[buf[j]!]!;
+}
+
+export function jsonSafe(buf: Buffer, from: number, to: number): boolean {
+  for (let j = from; j < to; j++) if (jsonUnsafe[buf[j]!] === 1) return false;
+  return true;
+}

@@ -1,0 +1,87 @@
+import type { MappedFile } from '../store/mapped-file.js';
+import type { MappedSequence } from '../store/mapped-sequence.js';
+import type { SequenceStore } from '../store/sequence-store.js';
+import { copyBytes } from './base-bytes.js';
+
+/**
+ * Forward bases of the sequences of a plan, read straight out of their mappings: copied line
+ * segment by line segment (line terminators skipped, no per-region buffer), or handed out as a
+ * view when they are one run of bytes. The mapped file of each path is looked up once.
+ */
+export class MappedBases {
+  private readonly files = new Map<string, MappedFile | undefined>();
+  private lastSequence: MappedSequence | undefined;
+  private lastFile: MappedFile | undefined;
+
+  constructor(private readonly store: SequenceStore) {}
+
+  /** Copies forward bases [from, to) of a sequence into target, skipping line terminators. */
+  copy(sequence: MappedSequence, from: number, to: number, target: Buffer, at: number): void {
+    if (to <= from) return;
+    const file = this.fileOf(sequence);
+    if (!file) {
+      sequence.bytes(from, to).copy(target, at);
+      return;
+    }
+    const { offset, lineBases, lineBytes } = sequence.record;
+    let line = Math.floor(from / lineBases);
+    let within = from - line * lineBases;
+    const fileStart = offset + line * lineBytes + within;
+    const lastLine = Math.floor((to - 1) / lineBases);
+    const fileEnd = offset + lastLine * lineBytes + (to - 1 - lastLine * lineBases) + 1;
+    // One view of the whole span (it holds the line ends too), then line by line out of it.
+    const view = file.view(fileStart, fileEnd);
+    if (!view) {
+      // Across two mapping windows (rare): one copy a line.
+      for (let i = from; i < to; line++, within = 0) {
+        const n = Math.min(lineBases - within, to - i);
+        const fs = offset + line * lineBytes + within;
+        file.copy(target, at, fs, fs + n);
+        at += n;
+        i += n;
+      }
+      return;
+    }
+    if (lineBases === lineBytes) {
+      copyBytes(view, 0, view.length, target, at);
+      return;
+    }
+    const skip = lineBytes - lineBases;
+    let k = 0;
+    for (let i = from; i < to; within = 0) {
+      const n = Math.min(lineBases - within, to - i);
+      copyBytes(view, k, k + n, target, at);
+      at += n;
+      i += n;
+      k += n + skip;
+    }
+  }
+
+  /** A view of forward bases [from, to) when they are one run of bytes in the mapping. */
+  view(sequence: MappedSequence, from: number, to: number): Buffer | undefined {
+    const { offset, lineBases, lineBytes } = sequence.record;
+    const file = this.fileOf(sequence);
+    if (!file) return undefined;
+    if (lineBases !== lineBytes && Math.floor(from / lineBases) !== Math.floor((to - 1) / lineBases)) return undefined;
+    const line = Math.floor(from / lineBases);
+    const fileStart = offset + line * lineBytes + (from - line * lineBases);
+    return file.view(fileStart, fileStart + (to - from));
+  }
+
+  private fileOf(sequence: MappedSequence): MappedFile | undefined {
+    if (sequence === this.lastSequence) return this.lastFile;
+    this.lastSequence = sequence;
+    this.lastFile = this.fileByPath(sequence);
+    return this.lastFile;
+  }
+
+  private fileByPath(sequence: MappedSequence): MappedFile | undefined {
+    const path = sequence.record.file;
+    let file = this.files.get(path);
+    if (file === undefined && !this.files.has(path)) {
+      file = this.store.mappedFile(path);
+      this.files.set(path, file);
+    }
+    return file;
+  }
+}

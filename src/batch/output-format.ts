@@ -1,0 +1,37 @@
+/** The answer formats of a RegionPlan, their media types, and the choice between them. */
+export type OutputFormat = 'json' | 'fasta' | 'bed';
+
+/** Media types of the formats. */
+export const mediaTypes: Record<OutputFormat, string> = {
+  json: 'application/json; charset=utf-8',
+  fasta: 'text/x-fasta',
+  bed: 'text/x-bed',
+};
+
+/**
+ * The format of an answer: `?format=` when given, else the best of `Accept` among the formats
+ * offered (q-values honoured; `*\/*`, a missing header, or nothing offered → the first offered).
+ */
+export function chooseFormat(format: OutputFormat | undefined, accept: string | undefined, offered: readonly OutputFormat[]): OutputFormat {
+  if (format) return format;
+  const fallback = offered[0]!;
+  if (!accept) return fallback;
+  const types: Record<string, OutputFormat> = {
+    'application/json': 'json',
+    'text/x-fasta': 'fasta',
+    'text/fasta': 'fasta',
+    'application/x-fasta': 'fasta',
+    'text/x-bed': 'bed',
+  };
+  let best: OutputFormat | undefined;
+  let bestQ = 0;
+  for (const part of accept.split(',')) {
+    const [type, ...params] = part.trim().toLowerCase().split(';');
+    const f = types[type!.trim()];
+    if (!f || !offered.includes(f)) continue;
+    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const q = qParam ? Number(qParam.slice(2)) : 1;
+    if (q > bestQ) [best, bestQ] = [f, q];
+  }
+  return best ?? fallback;
+}

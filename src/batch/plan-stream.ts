@@ -1,0 +1,35 @@
+import { Readable } from 'node:stream';
+import { chunkBytes } from './output-chunks.js';
+import type { PlanWriter } from './write.js';
+
+/**
+ * The answer as a stream: each read runs one slice of the writer on the next turn of the event
+ * loop (setImmediate), so a large batch never holds the loop for long, and nothing is written
+ * faster than the socket drains. A client that hangs up destroys the stream and stops the work.
+ */
+export class PlanStream extends Readable {
+  private scheduled = false;
+
+  constructor(
+    private readonly writer: PlanWriter,
+    private readonly sliceBytes = 1 << 20,
+    private readonly sliceRegions = 8192,
+  ) {
+    super({ highWaterMark: chunkBytes * 4 });
+  }
+
+  override _read(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.destroyed) return;
+      try {
+        for (const chunk of this.writer.step(this.sliceBytes, this.sliceRegions)) this.push(chunk);
+        if (this.writer.isDone) this.push(null);
+      } catch (e) {
+        this.destroy(e as Error);
+      }
+    });
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Reading the input FASTA: plain or gzip (gzip, bgzip or any multi-member gzip, told apart by
+ * the gzip magic bytes, not by the extension), streamed in chunks, with read and decompression
+ * failures turned into messages that say what to do.
+ */
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { DataError } from '../errors.js';
+
+export const READ_BYTES = 1 << 20;
+
+const unreadable = (input: string, e: unknown) =>
+  new DataError(`cannot read ${input} (${(e as NodeJS.ErrnoException).code ?? e}); check that the file exists and is readable by this user`);
+
+/** Checks that the input is a file (before anything is created, so a typo leaves no folder behind). */
+export function checkInput(input: string): void {
+  try {
+    if (!statSync(input).isFile()) throw new DataError(`${input} is not a regular file; pass a FASTA file (.fa, .fa.gz)`);
+  } catch (e) {
+    if (e instanceof DataError) throw e;
+    throw unreadable(input, e);
+  }
+}
+
+/** Whether the input is gzip-compressed: by its first bytes, whatever its extension. */
+export function inputIsGzip(input: string): boolean {
+  try {
+    return isGzip(input);
+  } catch (e) {
+    throw unreadable(input, e);
+  }
+}
+
+/** True when the file starts with the gzip magic bytes 1f 8b. */
+function isGzip(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const magic = Buffer.alloc(2);
+    return readSync(fd, magic, 0, 2, 0) === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Feeds the (decompressed) input to `consume` in chunks of about `readBytes`. An error thrown
+ * by `consume` comes out as it was thrown.
+ */
+export async function readInput(input: string, gzip: boolean, readBytes: number, consume: (chunks: AsyncIterable<Buffer>) => Promise<void>): Promise<void> {
+  const source = createReadStream(input, { highWaterMark: readBytes });
+  // pipeline() may report our own error as the AbortError of the streams it then destroys.
+  let failure: unknown;
+  const guarded = async (chunks: AsyncIterable<Buffer>) => {
+    try {
+      await consume(chunks);
+    } catch (e) {
+      failure = e;
+      throw e;
+    }
+  };
+  try {
+    if (gzip) await pipeline(source, createGunzip({ chunkSize: Math.max(readBytes, 64) }), guarded);
+    else await pipeline(source, guarded);
+  } catch (e) {
+    if (failure !== undefined) throw failure;
+    if (e instanceof DataError) throw e;
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    if (code.startsWith('Z_') || code === 'ERR_ZLIB_INITIALIZATION_FAILED') {
+      throw new DataError(`${input}: cannot decompress it (${(e as Error).message}): the gzip file is truncated or corrupt; download it again (gzip -t ${input} checks a file)`);
+    }
+    throw new DataError(`cannot read ${input} (${code || (e as Error).message}); check that the file is readable`);
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * `seqserve prepare INPUT OUTDIR`: any FASTA (plain, gzip, bgzip or any multi-member gzip; see
+ * fasta-input.ts) streamed once into the layout seqserve serves fastest: one raw file per
+ * sequence (`NAME.raw`: the bases, case kept, no header, no line ends), so every range is one
+ * contiguous span of a mapping, and its refget digest sidecar (`NAME.raw.refget.tsv`), hashed
+ * while writing.
+ *
+ * Memory is constant (a few 4 MiB buffers) whatever the genome or chromosome size. How the
+ * FASTA is read: fasta-splitter.ts; how files appear in OUTDIR (all at the end, never
+ * overwriting without `force`): output-folder.ts.
+ */
+import { aliasCopy } from './alias-file.js';
+import { FastaSplitter } from './fasta-splitter.js';
+import { READ_BYTES, checkInput, inputIsGzip, readInput } from './fasta-input.js';
+import { OutputFolder, makeOutputFolder } from './output-folder.js';
+import { summarise, type PrepareLog, type PrepareSummary } from './summary.js';
+
+export type { PrepareLog, PrepareSummary, PreparedSequence } from './summary.js';
+
+export async function prepareCommand(
+  input: string,
+  outDir: string,
+  /** readBytes: a test seam, the size of the chunks read (and decompressed), to split lines and CRLFs between chunks. */
+  options: { force?: boolean; log: PrepareLog; readBytes?: number },
+): Promise<PrepareSummary> {
+  const { log } = options;
+  const force = options.force ?? false;
+  const started = performance.now();
+  checkInput(input);
+  makeOutputFolder(outDir);
+  const gzip = inputIsGzip(input);
+  const alias = aliasCopy(input, outDir, force, log);
+
+  const folder = new OutputFolder(outDir, force);
+  folder.warnAboutLeftovers(log);
+  log.info(`preparing ${input} (${gzip ? 'gzip-compressed' : 'plain'} FASTA) into ${outDir}`);
+  const splitter = new FastaSplitter(input, folder, log);
+  try {
+    await readInput(input, gzip, options.readBytes ?? READ_BYTES, async (chunks) => {
+      for await (const chunk of chunks) await splitter.chunk(chunk);
+      await splitter.end();
+    });
+    folder.commit(alias);
+  } catch (e) {
+    await splitter.abort();
+    folder.removeTemporaries();
+    throw e;
+  }
+
+  folder.warnAboutOtherFiles(log);
+  const { sequences, skippedEmpty, skippedDuplicates } = splitter;
+  return summarise({ input, outDir, gzip, sequences, skippedEmpty, skippedDuplicates, alias }, performance.now() - started, log);
+}
