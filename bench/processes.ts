@@ -3,19 +3,26 @@
  * server outlives the bench (normal end, thrown error, Ctrl-C, SIGTERM).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
 
-/** Servers get core 0, the load generator core 1, so the two never fight for one core. */
-export const SERVER_CORE = 0;
-export const LOAD_CORE = 1;
+/**
+ * The load generator gets the last core, the servers (all their workers) every other core, so
+ * the two never fight for one core. On 2 cores that is core 0 for servers and core 1 for load.
+ */
+const cores = availableParallelism();
+export const LOAD_CORE = String(Math.max(cores - 1, 0));
+export const SERVER_CORES = cores > 2 ? `0-${cores - 2}` : '0';
+/** Kept for callers that pin one process to one core. */
+export const SERVER_CORE = SERVER_CORES;
 
-const hasTaskset = spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status === 0;
+const hasTaskset = cores > 1 && spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status === 0;
 
 export function pinningDescription(): string {
   return hasTaskset
-    ? `taskset: servers on core ${SERVER_CORE}, load generator on core ${LOAD_CORE}`
-    : 'no taskset: processes not pinned (server and load generator share the cores; results are noisier)';
+    ? `taskset: servers on core(s) ${SERVER_CORES}, load generator on core ${LOAD_CORE}`
+    : 'no taskset (or 1 core): processes not pinned (server and load generator share the cores; results are noisier)';
 }
 
 const children = new Set<ChildProcess>();
@@ -25,7 +32,7 @@ const children = new Set<ChildProcess>();
  * command's). The child's stdout is piped to us, or sent to our stderr so that our stdout holds
  * only the results.
  */
-export function spawnPinned(core: number, command: string, args: string[], stdout: 'pipe' | 'stderr' = 'stderr'): ChildProcess {
+export function spawnPinned(core: number | string, command: string, args: string[], stdout: 'pipe' | 'stderr' = 'stderr'): ChildProcess {
   const [cmd, argv] = hasTaskset ? ['taskset', ['-c', String(core), command, ...args]] : [command, args];
   const child = spawn(cmd, argv, { stdio: ['ignore', stdout === 'pipe' ? 'pipe' : 2, 'inherit'] });
   children.add(child);
@@ -35,12 +42,48 @@ export function spawnPinned(core: number, command: string, args: string[], stdou
 
 /** Stops a child with SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
 export async function stop(child: ChildProcess, graceMs = 3000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
+  // Workers (seqserve's cluster, nginx's worker processes) must go too, even if their parent dies.
+  const family = descendantsOf(child.pid);
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  for (const pid of family) killQuietly(pid, 'SIGKILL');
+}
+
+function killQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** Every live process whose parent chain leads to `pid` (from /proc; empty elsewhere). */
+export function descendantsOf(pid: number | undefined): number[] {
+  if (pid === undefined || !existsSync('/proc')) return [];
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const found: number[] = [];
+  let frontier = [pid];
+  while (frontier.length > 0) {
+    const next = [...parentOf].filter(([, parent]) => frontier.includes(parent)).map(([child]) => child);
+    found.push(...next);
+    frontier = next;
+  }
+  return found;
 }
 
 /**
@@ -49,7 +92,10 @@ export async function stop(child: ChildProcess, graceMs = 3000): Promise<void> {
  */
 export function killChildrenOnExit(): void {
   const killAll = () => {
-    for (const child of children) child.kill('SIGKILL');
+    for (const child of children) {
+      for (const pid of descendantsOf(child.pid)) killQuietly(pid, 'SIGKILL');
+      child.kill('SIGKILL');
+    }
   };
   process.on('exit', killAll);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
@@ -109,13 +155,19 @@ export function memoryOf(pid: number | undefined): Memory {
   return { rssMb: kb('VmRSS') / 1024, anonMb: kb('RssAnon') / 1024 };
 }
 
-/** CPU time (user + system) a process has used so far, in milliseconds; NaN if unknown. */
+/** CPU time (user + system) a process and its workers have used so far, in milliseconds; NaN if unknown. */
 export function cpuMsOf(pid: number | undefined): number {
-  const path = `/proc/${pid}/stat`;
-  if (pid === undefined || !existsSync(path)) return NaN;
-  // Fields after the ")" that ends the command name: utime and stime are the 12th and 13th.
-  const fields = readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+  if (pid === undefined) return NaN;
+  let total = 0;
+  for (const p of [pid, ...descendantsOf(pid)]) {
+    const path = `/proc/${p}/stat`;
+    if (!existsSync(path)) return NaN;
+    // Fields after the ")" that ends the command name: utime and stime are the 12th and 13th.
+    const stat = readFileSync(path, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    total += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+  }
+  return total;
 }
 
 /** `npm run build`, so dist/ is what src/ says now; throws with the compiler's output on failure. */

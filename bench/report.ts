@@ -1,42 +1,69 @@
-/** The results: a markdown table for the README, the PASS/MISS targets, and the JSON file. */
+/** The results: the markdown table, the PASS/MISS/SKIP lines, and the JSON file. */
 import { writeFileSync } from 'node:fs';
-import type { LoadResult } from './load.js';
 import type { Memory } from './processes.js';
+import type { LoadResult } from './traffic.js';
 
 export interface Row {
+  /** 'one process', or 'N workers' (seqserve --workers N against nginx worker_processes N). */
+  group: string;
+  server: string;
   scenario: string;
-  file: 'fasta' | 'raw' | '-';
+  file: 'fasta' | 'raw' | 'prepared' | '-';
   connections: number;
   load: LoadResult;
-  /** requests/s divided by the hello-world floor. */
+  /** requests/s divided by the mean hello-world floor of this run. */
   ratio: number;
-  /** The server's memory right after the scenario. */
+  /** The server's (primary process's) memory right after the scenario. */
   memory: Memory;
-  /** Server CPU time per request (warm-up included), in microseconds. */
+  /** Server CPU time per request, all its processes, warm-up included, in microseconds. */
   cpuUsPerRequest: number;
-  /** The floor's CPU per request divided by this row's: 1 means as cheap as hello-world. */
-  cpuRatio: number;
 }
+
+export type Status = 'PASS' | 'MISS' | 'SKIP';
 
 export interface Target {
   name: string;
-  pass: boolean;
+  status: Status;
+  /** The measured ratio (NaN when skipped). */
+  ratio: number;
   detail: string;
+  /** The scenario to profile seqserve under when missed. */
+  profile?: string;
+  /** What the target compares seqserve with: the floor's profile is then the one to set it against. */
+  against?: 'floor' | 'nginx' | 'latency';
+  /** For a MISS: what the CPU profile of that scenario shows (bench/profile.ts). */
+  reason?: string;
 }
 
 const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
-const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
+const thousands = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
+const ms = (n: number) => (n >= 10 ? n.toFixed(0) : n.toFixed(2));
 
 export function markdownTable(rows: Row[]): string {
-  const header = '| Scenario | File | Conns | req/s | × floor | server CPU µs/req | CPU × floor | MB/s | p50 ms | p99 ms | non-2xx / errors | RSS MB | RssAnon MB |';
-  const rule = '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|';
+  const header = '| Group | Server | Scenario | File | Conns | req/s | × floor | server CPU µs/req | MB/s | p50 ms | p99 ms | non-2xx / errors | RSS MB |';
+  const rule = '|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|';
   const lines = rows.map((r) => {
     const bad = r.load.non2xx + r.load.errors - r.load.timeouts > 0;
     const timeouts = r.load.timeouts > 0 ? ` (${r.load.timeouts} timed out)` : '';
     const failures = `${r.load.non2xx} / ${r.load.errors}${timeouts}${bad ? ' **!!**' : ''}`;
-    return `| ${r.scenario} | ${r.file} | ${r.connections} | ${thousands(r.load.requestsPerSec)} | ${fixed(r.ratio, 2)} | ${fixed(r.cpuUsPerRequest, 1)} | ${fixed(r.cpuRatio, 2)} | ${fixed(r.load.bytesPerSec / 1e6, 1)} | ${r.load.p50Ms} | ${r.load.p99Ms} | ${failures} | ${fixed(r.memory.rssMb, 0)} | ${fixed(r.memory.anonMb, 0)} |`;
+    return `| ${r.group} | ${r.server} | ${r.scenario} | ${r.file} | ${r.connections} | ${thousands(r.load.requestsPerSec)} | ${fixed(r.ratio, 2)} | ${fixed(r.cpuUsPerRequest, 1)} | ${fixed(r.load.bytesPerSec / 1e6, 1)} | ${ms(r.load.p50Ms)} | ${ms(r.load.p99Ms)} | ${failures} | ${fixed(r.memory.rssMb, 0)} |`;
   });
   return [header, rule, ...lines].join('\n');
+}
+
+export interface BatchLine {
+  reader: string;
+  regions: number;
+  seconds: number;
+  regionsPerSec: number;
+}
+
+export function batchTable(rows: BatchLine[]): string {
+  return [
+    '| Batch reader (100 bp regions, end to end) | Regions | Seconds | Regions/s |',
+    '|---|--:|--:|--:|',
+    ...rows.map((r) => `| ${r.reader} | ${thousands(r.regions)} | ${r.seconds.toFixed(2)} | ${thousands(r.regionsPerSec)} |`),
+  ].join('\n');
 }
 
 /**
@@ -53,7 +80,7 @@ export function timedOutRows(rows: Row[]): Row[] {
 }
 
 export function formatTargets(targets: Target[]): string {
-  return targets.map((t) => `${t.pass ? 'PASS' : 'MISS'}  ${t.name}: ${t.detail}`).join('\n');
+  return targets.map((t) => `${t.status}  ${t.name}: ${t.detail}${t.reason ? `\n      ${t.reason}` : ''}`).join('\n');
 }
 
 export function writeJson(path: string, data: unknown): void {

@@ -1,35 +1,44 @@
 /**
- * Before measuring anything: check that the server answers the right bytes for both files, so
- * the bench can never be timing error pages or the wrong sequence.
+ * Before measuring a server: check that it answers the right bytes, so the bench can never be
+ * timing error pages or the wrong sequence. seqserve is checked on both files through its
+ * sequence routes, nginx through `Range: bytes=` on the raw file (206 and exactly those bytes).
  */
 import type { BenchGenome } from './genome.js';
 import { mulberry32, randomInt } from '../src/mulberry32.js';
+import { requestFor, type Addressing } from './traffic.js';
 
-interface Probe {
-  path: string;
-  expected: Buffer;
+/** seqserve: lengths, then bases and ranges of every size on the FASTA and the raw sequence. */
+export async function verifyAnswers(origin: string, genome: BenchGenome, names = [genome.fastaName, genome.rawName]): Promise<number> {
+  let probes = 0;
+  for (const name of names) {
+    await checkLength(origin, name, genome.length);
+    probes += await verifyAddressing(origin, { kind: 'seqserve', name }, genome);
+  }
+  return probes;
 }
 
-/** Throws, naming the first wrong answer, unless every probe returns 200 and exactly the expected bytes. */
-export async function verifyAnswers(origin: string, genome: BenchGenome): Promise<number> {
-  const names = [genome.fastaName, genome.rawName];
-  for (const name of names) await checkLength(origin, name, genome.length);
-  const probes = names.flatMap((name) => [...baseProbes(name, genome), ...rangeProbes(name, genome)]);
-  for (const { path, expected } of probes) {
-    const res = await fetch(origin + path);
+/** Throws, naming the first wrong answer, unless every probe returns the expected status and bytes. */
+export async function verifyAddressing(origin: string, addressing: Addressing, genome: BenchGenome): Promise<number> {
+  const expectedStatus = addressing.kind === 'file-range' ? 206 : 200;
+  const spans = probeSpans(genome.length);
+  for (const [start, end] of spans) {
+    const { path, headers } = requestFor(addressing, start, end);
+    const res = await fetch(origin + path, { headers });
     const body = Buffer.from(await res.arrayBuffer());
-    if (res.status !== 200) {
-      throw new Error(`check failed: GET ${path} answered ${res.status}: ${body.subarray(0, 300).toString()}`);
+    const what = `GET ${path}${headers?.range ? ` (Range: ${headers.range})` : ''}`;
+    if (res.status !== expectedStatus) {
+      throw new Error(`check failed: ${what} answered ${res.status}, expected ${expectedStatus}: ${body.subarray(0, 300).toString()}`);
     }
+    const expected = genome.bases.subarray(start, end);
     if (!body.equals(expected)) {
       const at = firstDifference(body, expected);
       throw new Error(
-        `check failed: GET ${path} answered ${body.length} bytes, expected ${expected.length}; first difference at byte ${at}: ` +
+        `check failed: ${what} answered ${body.length} bytes, expected ${expected.length}; first difference at byte ${at}: ` +
           `got ${JSON.stringify(body.subarray(at, at + 20).toString('latin1'))}, expected ${JSON.stringify(expected.subarray(at, at + 20).toString('latin1'))}`,
       );
     }
   }
-  return probes.length;
+  return spans.length;
 }
 
 /** GET /chrom/:name must report the generated length: the server sees the whole file. */
@@ -41,28 +50,22 @@ async function checkLength(origin: string, name: string, length: number): Promis
   }
 }
 
-/** Single bases at line edges (59/60/61 straddle the first FASTA line break), the ends, and random spots. */
-function baseProbes(name: string, genome: BenchGenome): Probe[] {
+/**
+ * Single bases at line edges (59/60/61 straddle the first FASTA line break), both ends and
+ * random spots; ranges of every size the bench requests at line-crossing, random and end positions.
+ */
+function probeSpans(length: number): [number, number][] {
   const random = mulberry32(7);
-  const offsets = [0, 59, 60, 61, genome.length - 1, ...Array.from({ length: 5 }, () => randomInt(random, genome.length))];
-  return offsets.map((i) => ({ path: `/chrom/${name}/base/${i}`, expected: genome.bases.subarray(i, i + 1) }));
-}
-
-/** Ranges of every size the bench requests, at line-crossing, random and end positions. */
-function rangeProbes(name: string, genome: BenchGenome): Probe[] {
-  const random = mulberry32(11);
-  const spans: [number, number][] = [[0, 100], [59, 159], [genome.length - 1_000_000, genome.length]];
+  const spans: [number, number][] = [0, 59, 60, 61, length - 1, ...Array.from({ length: 5 }, () => randomInt(random, length))].map((i) => [i, i + 1]);
+  spans.push([0, 100], [59, 159], [length - 1_000_000, length]);
   for (const span of [100, 10_000, 1_000_000]) {
-    const start = randomInt(random, genome.length - span + 1);
+    const start = randomInt(random, length - span + 1);
     spans.push([start, start + span]);
   }
-  return spans.map(([start, end]) => ({
-    path: `/chrom/${name}/range?start=${start}&end=${end}`,
-    expected: genome.bases.subarray(start, end),
-  }));
+  return spans;
 }
 
-function firstDifference(a: Buffer, b: Buffer): number {
+export function firstDifference(a: Buffer, b: Buffer): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
   return n;
