@@ -13,7 +13,7 @@ import { rangeRoutes } from '../routes/range.js';
 import { refgetRoutes, type RefgetItem } from '../routes/refget.js';
 import { regionRoutes } from '../routes/region.js';
 import { openAssemblies, type Assemblies } from './assemblies.js';
-import { fastPathServerFactory } from './base-fast-path.js';
+import { fastPathServerFactory } from './fast-path.js';
 import type { Config } from './config.js';
 import { registerDocs } from './docs.js';
 import { ProblemError } from './errors.js';

@@ -1,11 +1,13 @@
 /**
- * The single-base fast path (src/base-fast-path.ts) must be invisible: over a real socket, every
+ * The fast path for single bases and small ranges (src/fast-path.ts) must be invisible: over a real socket, every
  * request answers exactly as Fastify's own route answers it (app.inject never takes the fast
  * path), and the access log shows which path answered. Oracle for the bytes: the generated
  * sequences.
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
@@ -20,9 +22,9 @@ interface Answer {
   body: Buffer;
 }
 
-function send(origin: string, path: string, method = 'GET'): Promise<Answer> {
+function send(origin: string, path: string, method = 'GET', headers: Record<string, string> = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(`${origin}${path}`, { method }, (res) => {
+    const req = httpRequest(`${origin}${path}`, { method, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -33,20 +35,21 @@ function send(origin: string, path: string, method = 'GET'): Promise<Answer> {
 }
 
 /** The headers that say what the answer is (not when or over which connection). */
-const compared = ['content-type', 'content-length', 'access-control-allow-origin', 'access-control-expose-headers', 'content-range'];
+const compared = ['content-type', 'content-length', 'accept-ranges', 'access-control-allow-origin', 'access-control-expose-headers', 'content-range'];
 const pick = (h: Record<string, unknown>) => Object.fromEntries(compared.filter((k) => h[k] !== undefined).map((k) => [k, String(h[k])]));
 
-describe('single-base fast path', () => {
+describe('fast path: single bases and small ranges', () => {
   let root: string;
   let app: FastifyInstance;
   let origin: string;
-  const lines: { reqId: string; url: string; status: number; sequence?: string; offset?: number }[] = [];
+  const lines: { reqId: string; url: string; status: number; sequence?: string; offset?: number; start?: number; end?: number; strand?: string }[] = [];
   const sequences = new Map<string, string>();
 
   before(async () => {
     root = tempDir('seqserve-fast-');
     const data = subDir(root, 'data');
     writeFasta(data, 'g.fa', { seed: 1, lineWidth: 61, crlf: true, lowercase: true, nRuns: true, alphabet: 'iupac', records: [{ name: 'chr1', length: 5000 }, { name: 'x.y', length: 700 }] }).sequences.forEach((s, n) => sequences.set(n, s));
+    writeFileSync(join(data, 'latin.raw'), Buffer.from([0x41, 0x43, 0xe9, 0x47, 0x54]));
     const raw = writeRaw(data, 'r', { seed: 2, length: 999 });
     sequences.set(raw.name, raw.sequence);
     const sink = new Writable({
@@ -95,6 +98,25 @@ describe('single-base fast path', () => {
     assert.equal((await both('/chrom/chr1/base/007')).body.toString(), sequences.get('chr1')![7], 'leading zeros, as the route reads them');
   });
 
+  it('answers plain small ranges itself, alike, with the same log fields as the route', async () => {
+    const rng = prng(4);
+    for (const [name, seq] of sequences) {
+      for (let k = 0; k < 40; k++) {
+        const start = randInt(rng, 0, seq.length);
+        const end = Math.min(seq.length, start + randInt(rng, 0, k % 2 ? 100 : 2000));
+        for (const path of [`/chrom/${name}/range?start=${start}&end=${end}`, `/chrom/${name}/range?end=${end}&start=${start}`]) {
+          lines.length = 0;
+          const r = await both(path);
+          assert.equal(r.body.toString('latin1'), seq.slice(start, end), `${path}: bytes`);
+          const fast = lines.find((l) => l.url === path && l.reqId.startsWith('fp-'));
+          assert.ok(fast, `${path} answered by the fast path: ${JSON.stringify(lines)}`);
+          const routed = lines.find((l) => l.url === path && !l.reqId.startsWith('fp-'));
+          assert.deepEqual([fast.sequence, fast.start, fast.end, fast.strand], [routed?.sequence, routed?.start, routed?.end, routed?.strand], `${path}: log fields as the route's`);
+        }
+      }
+    }
+  });
+
   it('leaves everything else to Fastify, which answers as before', async () => {
     const n = sequences.get('chr1')!.length;
     const cases = [
@@ -108,6 +130,22 @@ describe('single-base fast path', () => {
       '/chrom/chr1/base/99999999999999999999',
       '/chrom//base/1',
       '/chrom/chr1/base/5/',
+      '/chrom/chr1/range?start=5',
+      '/chrom/chr1/range?end=5',
+      '/chrom/chr1/range',
+      '/chrom/chr1/range?start=5&end=10&strand=-',
+      '/chrom/chr1/range?start=5&end=10&case=upper',
+      '/chrom/chr1/range?start=5&end=10&',
+      '/chrom/chr1/range?start=5&start=10',
+      '/chrom/chr1/range?start=10&end=5',
+      `/chrom/chr1/range?start=0&end=${n + 1}`,
+      `/chrom/chr1/range?start=0&end=${16 * 1024 + 1}`,
+      '/chrom/chr1/range?start=0x1&end=5',
+      '/chrom/chr1/range?start=%31&end=5',
+      '/chrom/nope/range?start=1&end=5',
+      '/chrom/chr1/x/range?start=1&end=5',
+      '/chrom/latin/base/2',
+      '/chrom/latin/range?start=0&end=5',
     ];
     for (const path of cases) {
       lines.length = 0;
@@ -116,6 +154,10 @@ describe('single-base fast path', () => {
     }
     const head = await both('/chrom/chr1/base/5', 'HEAD');
     assert.equal(head.body.length, 0, 'HEAD has no body');
+    lines.length = 0;
+    const ranged = await send(origin, '/chrom/chr1/range?start=0&end=100', 'GET', { range: 'bytes=10-19' });
+    assert.equal(ranged.status, 206, 'a Range header goes to the route (206)');
+    assert.ok(!lines.some((l) => l.reqId.startsWith('fp-')), 'not the fast path with a Range header');
   });
 
   it('keeps the connection headers Fastify would send', async () => {

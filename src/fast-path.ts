@@ -1,0 +1,149 @@
+import { isAscii } from 'node:buffer';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { FastifyServerFactory } from 'fastify';
+import type { Logger } from 'pino';
+import type { SequenceStore } from './store/sequence-store.js';
+
+/**
+ * The two hottest requests answered before Fastify sees them:
+ *   GET /chrom/NAME/base/OFFSET
+ *   GET /chrom/NAME/range?start=S&end=E   (a small answer: at most `maxRangeBases`)
+ *
+ * Their own work is a map lookup and a read from the mapping (~0.2 µs); through Fastify a base
+ * cost ~25 µs of server CPU and a 100 bp range ~34 µs, against 15 µs for a hello-world route
+ * (routing a parametric path, zod, hooks, the reply machinery; profiled with --cpu-prof, see
+ * BENCHMARKS.md). So the plain cases are answered here, with the same status, headers, bytes
+ * and access-log line as routes/base.ts and routes/range.ts. Everything else falls through to
+ * Fastify, whose routes give the answer and every error exactly as before: HEAD, a Range
+ * header, other query parameters, percent-encoded names, unknown names, coordinates past the
+ * end or reversed, bytes outside ASCII, a closing server. test/fast-path.test.ts asks every
+ * request both ways and compares.
+ */
+export interface FastPathOptions {
+  /** The default assembly's sequences (what /chrom serves). */
+  store: SequenceStore;
+  /** Headers every answer carries besides content-type/length (CORS), as [name, value] pairs. */
+  headers: readonly (readonly [string, string])[];
+  /** The access logger, or undefined when access logging is off. */
+  accessLog: Logger | undefined;
+  /** True once the app is closing: new requests then go to Fastify, which answers 503. */
+  closing: () => boolean;
+}
+
+/** Longer ranges go through the route, which streams them (and a string copy would not pay). */
+export const maxRangeBases = 16 * 1024;
+
+const prefix = '/chrom/';
+/** Offsets are checked against lengths below 2^53; 16 digits are always enough to hold one. */
+const maxDigits = 16;
+
+/** Each byte of ASCII as a one-character string, made once (see routes/base.ts). */
+const asciiStrings = Array.from({ length: 128 }, (_, b) => String.fromCharCode(b));
+
+let requestCount = 0;
+
+/** Header lists made once: content-type and the CORS headers, flat [name, value, ...] for writeHead. */
+interface Prepared extends FastPathOptions {
+  baseHeaders: string[];
+  rangeHeaders: string[];
+}
+
+function prepare(options: FastPathOptions): Prepared {
+  const common = ['content-type', 'text/plain', ...options.headers.flat()];
+  return { ...options, baseHeaders: [...common, 'content-length', '1'], rangeHeaders: [...common, 'accept-ranges', 'bytes', 'content-length'] };
+}
+
+/** Answers the request and returns true, or returns false and leaves it untouched for Fastify. */
+function answerFast(request: IncomingMessage, response: ServerResponse, options: Prepared): boolean {
+  const url = request.url;
+  if (request.method !== 'GET' || url === undefined || !url.startsWith(prefix) || options.closing()) return false;
+  const slash = url.indexOf('/', prefix.length);
+  if (slash <= prefix.length) return false;
+  const name = url.slice(prefix.length, slash);
+  // '%' needs decoding: Fastify's router knows how.
+  if (name.includes('%')) return false;
+  const sequence = options.store.get(name);
+  if (sequence === undefined) return false;
+  const started = options.accessLog ? performance.now() : 0;
+
+  if (url.startsWith('/base/', slash)) {
+    const offset = digitsAt(url, slash + 6, url.length);
+    if (offset < 0 || offset >= sequence.length) return false;
+    const byte = sequence.baseByte(offset);
+    if (byte >= 128) return false;
+    response.writeHead(200, options.baseHeaders);
+    response.end(asciiStrings[byte]);
+    if (options.accessLog) log(options.accessLog, request, url, started, { sequence: name, offset });
+    return true;
+  }
+
+  if (url.startsWith('/range?', slash) && request.headers.range === undefined) {
+    const range = startEnd(url, slash + 7);
+    if (range === undefined) return false;
+    const [start, end] = range;
+    if (end > sequence.length || start > end || end - start > maxRangeBases) return false;
+    const bases = sequence.bytes(start, end);
+    // A string goes out in the same write as the headers; only ASCII is carried byte for byte.
+    if (!isAscii(bases)) return false;
+    response.writeHead(200, [...options.rangeHeaders, String(end - start)]);
+    response.end(bases.toString('latin1'));
+    if (options.accessLog) log(options.accessLog, request, url, started, { sequence: name, start, end, strand: '+' });
+    return true;
+  }
+  return false;
+}
+
+/** The access-log line routes get from src/app.ts's onResponse hook, with the same fields. */
+function log(logger: Logger, request: IncomingMessage, url: string, started: number, fields: Record<string, unknown>): void {
+  const reqId = request.headers['x-request-id'] ?? `fp-${(++requestCount).toString(36)}`;
+  const ms = Math.round((performance.now() - started) * 100) / 100;
+  logger.info({ reqId, method: 'GET', url, status: 200, ms, ...fields }, 'request');
+}
+
+/** `start=S&end=E` or `end=E&start=S` and nothing else, as [start, end]; undefined otherwise. */
+function startEnd(url: string, from: number): [number, number] | undefined {
+  const amp = url.indexOf('&', from);
+  if (amp < 0 || url.indexOf('&', amp + 1) >= 0) return undefined;
+  const first = param(url, from, amp);
+  const second = param(url, amp + 1, url.length);
+  if (first === undefined || second === undefined || first[0] === second[0]) return undefined;
+  return first[0] === 'start' ? [first[1], second[1]] : [second[1], first[1]];
+}
+
+function param(url: string, from: number, to: number): ['start' | 'end', number] | undefined {
+  const key = url.startsWith('start=', from) ? 'start' : url.startsWith('end=', from) ? 'end' : undefined;
+  if (key === undefined) return undefined;
+  const value = digitsAt(url, from + key.length + 1, to);
+  return value < 0 ? undefined : [key, value];
+}
+
+/** The decimal number in url[from, to), or -1 unless it is 1 to 16 digits and nothing else. */
+function digitsAt(url: string, from: number, to: number): number {
+  if (to - from < 1 || to - from > maxDigits) return -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = url.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return Number.isSafeInteger(n) ? n : -1;
+}
+
+/**
+ * A Fastify serverFactory whose server tries the fast path first. The server is set up as
+ * Fastify sets up its own (keep-alive, request and connection timeouts).
+ */
+export function fastPathServerFactory(fastPath: FastPathOptions): FastifyServerFactory {
+  const options = prepare(fastPath);
+  return (handler, opts): Server => {
+    const server = createServer((request, response) => {
+      if (!answerFast(request, response, options)) handler(request, response);
+    });
+    const { keepAliveTimeout, requestTimeout, connectionTimeout, maxRequestsPerSocket } = opts;
+    if (typeof keepAliveTimeout === 'number') server.keepAliveTimeout = keepAliveTimeout;
+    if (typeof requestTimeout === 'number') server.requestTimeout = requestTimeout;
+    if (typeof connectionTimeout === 'number') server.setTimeout(connectionTimeout);
+    if (typeof maxRequestsPerSocket === 'number' && maxRequestsPerSocket > 0) server.maxRequestsPerSocket = maxRequestsPerSocket;
+    return server;
+  };
+}
