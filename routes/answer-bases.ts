@@ -1,7 +1,7 @@
 import { isAscii } from 'node:buffer';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { applyCaseMask, isAsStored, type CaseMask } from '../src/case-mask.js';
-import { pastTheEnd } from '../src/errors.js';
+import { answerTooLarge, pastTheEnd } from '../src/errors.js';
 import { contentRange, parseRange } from '../src/http-range.js';
 import type { MappedSequence } from '../src/store/mapped-sequence.js';
 import { ChunkStream } from '../src/store/chunk-stream.js';
@@ -12,6 +12,8 @@ export interface BasesRouteOptions {
   store: SequenceStore;
   /** Answers up to this many bases are sent as one buffer; longer ones are streamed. */
   streamThreshold: number;
+  /** Most bases in one answer (413 beyond; config maxAnswerBases); default unlimited. */
+  maxAnswerBases?: number;
 }
 
 /** `?strand`, `?case` and `?mask` as parsed by routes/schemas.ts `answerOptions`. */
@@ -33,6 +35,7 @@ export function answerBases(
   bases: { start: number; end: number },
   options: AnswerOptions,
   streamThreshold: number,
+  maxBases = Infinity,
 ): FastifyReply {
   const { start, end } = bases;
   const reverse = options.strand === '-';
@@ -48,7 +51,7 @@ export function answerBases(
     // Byte k of a reverse complement is the complement of base end-1-k.
     [from, to] = reverse ? [end - range.end, end - range.start] : [start + range.start, start + range.end];
   }
-  return sendBases(request, reply, sequence, { from, to, reverse }, options, streamThreshold);
+  return sendBases(request, reply, sequence, { from, to, reverse }, options, streamThreshold, maxBases);
 }
 
 /**
@@ -64,7 +67,9 @@ export function sendBases(
   { from, to, reverse }: { from: number; to: number; reverse: boolean },
   options: CaseMask,
   streamThreshold: number,
+  maxBases = Infinity,
 ): FastifyReply {
+  if (to - from > maxBases) throw answerTooLarge(to - from, maxBases);
   if (request.method === 'HEAD') return reply.header('content-length', to - from).send();
   // Case and masking are per byte (and complement keeps case), so they apply to any slice,
   // after the reverse complement; applyCaseMask copies, as the mapping is read-only and shared.

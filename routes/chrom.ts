@@ -10,7 +10,10 @@ import { sequenceName } from './schemas.js';
 export const chromRoutes: FastifyPluginAsync<{ store: SequenceStore }> = async (app, { store }) => {
   const aliasNames = (s: MappedSequence) => store.aliasesOf(s).map((a) => a.alias);
   // Serialised once: with tens of thousands of contigs, stringifying per request would block.
-  const list = JSON.stringify(store.sequences.map((s) => ({ name: s.name, length: s.length, aliases: aliasNames(s) })));
+  const serialize = () => JSON.stringify(store.sequences.map((s) => ({ name: s.name, length: s.length, aliases: aliasNames(s) })));
+  let list = serialize();
+  // A reload swaps the store's sequences: serialised again, once.
+  store.onSwap(() => (list = serialize()));
 
   app.get('/chrom', (_request, reply) => {
     reply.header('content-type', 'application/json; charset=utf-8').send(list);

@@ -49,8 +49,9 @@ const querystring = z.object({
 });
 
 export const randomRoutes: FastifyPluginAsync<BasesRouteOptions> = async (app, { store, streamThreshold }) => {
-  // Built once per store, not per request.
-  const sampler = samplerFor(store);
+  // Built once per store (and again after a reload swaps its sequences), not per request.
+  let sampler = samplerFor(store);
+  store.onSwap(() => (sampler = samplerFor(store)));
   app.withTypeProvider<ZodTypeProvider>().route({
     method: 'GET',
     url: '/random',

@@ -19,9 +19,12 @@ export interface RefgetItem {
 }
 
 export interface RefgetOptions {
-  digests: DigestIndex<RefgetItem>;
+  /** The digest index now (a reload replaces it). */
+  digests: () => DigestIndex<RefgetItem>;
   version: string;
   streamThreshold: number;
+  /** Most bases in one answer (413 beyond); default unlimited. */
+  maxAnswerBases?: number;
 }
 
 const params = z.object({ id: z.string().min(1) });
@@ -37,7 +40,7 @@ const upperCase = { case: 'upper', mask: 'soft' } as const;
  * a background worker (src/refget/digest-index.ts); until a sequence's are known, it is a 404
  * that says so.
  */
-export const refgetRoutes: FastifyPluginAsync<RefgetOptions> = async (app, { digests, version, streamThreshold }) => {
+export const refgetRoutes: FastifyPluginAsync<RefgetOptions> = async (app, { digests, version, streamThreshold, maxAnswerBases }) => {
   const serviceInfo = JSON.stringify(describeService(version));
   app.get('/sequence/service-info', (request, reply) => {
     reply.header('content-type', `${accepted(request, jsonTypes)}; charset=us-ascii`).send(serviceInfo);
@@ -49,7 +52,7 @@ export const refgetRoutes: FastifyPluginAsync<RefgetOptions> = async (app, { dig
     schema: { params, querystring },
     handler: (request, reply) => {
       const type = accepted(request, sequenceTypes);
-      const { sequence } = find(digests, request.params.id);
+      const { sequence } = find(digests(), request.params.id);
       const { start, end } = request.query;
       const wanted = subsequence({ start, end, range: request.headers.range }, sequence.length);
       if (wanted.kind !== 'bases') {
@@ -60,14 +63,15 @@ export const refgetRoutes: FastifyPluginAsync<RefgetOptions> = async (app, { dig
       // The specification asks for this after start/end; for a whole sequence, Range works.
       reply.header('accept-ranges', wanted.byQuery ? 'none' : 'bytes');
       if (wanted.partial) reply.code(206).header('content-range', `bytes ${wanted.start}-${wanted.end - 1}/${sequence.length}`);
-      return sendBases(request, reply, sequence, { from: wanted.start, to: wanted.end, reverse: false }, upperCase, streamThreshold);
+      return sendBases(request, reply, sequence, { from: wanted.start, to: wanted.end, reverse: false }, upperCase, streamThreshold, maxAnswerBases);
     },
   });
 
   app.withTypeProvider<ZodTypeProvider>().get('/sequence/:id/metadata', { schema: { params } }, (request, reply) => {
     const type = accepted(request, jsonTypes);
-    const item = find(digests, request.params.id);
-    const { md5, ga4gh } = digests.digestsOf(item)!;
+    const index = digests();
+    const item = find(index, request.params.id);
+    const { md5, ga4gh } = index.digestsOf(item)!;
     const { name } = item.record;
     const aliases = [
       { alias: name, naming_authority: namingAuthority(name) },

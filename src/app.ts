@@ -1,13 +1,19 @@
+import cluster from 'node:cluster';
 import cors from '@fastify/cors';
+import underPressure from '@fastify/under-pressure';
+import { basename } from 'node:path';
+import type { Duplex } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { adminRoutes, type ReloadOutcome } from '../routes/admin.js';
 import { assembliesRoutes } from '../routes/assemblies.js';
 import { baseRoutes } from '../routes/base.js';
 import { batchRoutes } from '../routes/batch.js';
 import { chromRoutes } from '../routes/chrom.js';
 import { filesRoutes } from '../routes/files.js';
 import { healthRoutes } from '../routes/health.js';
+import { metricsRoutes } from '../routes/metrics.js';
 import { randomRoutes } from '../routes/random.js';
 import { rangeRoutes } from '../routes/range.js';
 import { refgetRoutes, type RefgetItem } from '../routes/refget.js';
@@ -16,18 +22,25 @@ import { openAssemblies, type Assemblies } from './assemblies.js';
 import { fastPathServerFactory } from './fast-path.js';
 import type { Config } from './config.js';
 import { registerDocs } from './docs.js';
-import { ProblemError } from './errors.js';
+import { DataError, OverloadedError, ProblemError, retryAfterSeconds } from './errors.js';
 import { createLogger } from './logger.js';
+import { countAnswers, Metrics } from './metrics.js';
+import { requestId } from './request-id.js';
 import type { PreloadStatus } from './preload.js';
 import { packageVersion } from './package-root.js';
 import { DigestIndex } from './refget/digest-index.js';
 import { buildStaticFiles } from './static-files.js';
+import { StaleDataError } from './store/mapped-file.js';
 import type { SequenceStore } from './store/sequence-store.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** The refget digests: tests await `digests.done` before asking by digest. */
     digests: DigestIndex<RefgetItem>;
+    /** Re-reads the data folder and swaps the new data in (SIGHUP, POST /admin/reload); rejects, keeping the old data, on bad data. */
+    reloadData(): Promise<ReloadOutcome & { status: 'reloaded' }>;
+    /** Checks every mapped file against the disk now (also done every config.dataCheckInterval ms). */
+    checkDataFiles(): { path: string; state: string }[];
   }
 }
 
@@ -37,6 +50,8 @@ export interface AppOptions {
   logger?: Logger;
   /** The --preload state for /readyz (src/preload.ts); absent: `off`. */
   preload?: () => PreloadStatus;
+  /** In a cluster worker: POST /admin/reload asks the primary (answered 202) instead of reloading here. */
+  requestReload?: () => void;
 }
 
 /** The Fastify app: config → catalogs → mapped stores → routes. What the server and the tests run. */
@@ -44,37 +59,115 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const logger = options.logger ?? createLogger(config);
   const assemblies = options.assemblies ?? openAssemblies(config.data, logger, { defaultAssembly: config.defaultAssembly });
   let closing = false;
+  let metrics: Metrics | undefined;
   const app = Fastify({
     serverFactory: fastPathServerFactory({
       store: assemblies.default.store,
-      headers: corsHeaders,
+      headers: [...corsHeaders, ...securityHeaders],
       accessLog: config.accessLog ? logger : undefined,
       closing: () => closing,
+      observe: (route, status, bytes, seconds) => metrics?.observe(route, 'GET', status, bytes, seconds),
+      underPressure: () => pressure(),
+      maxAnswerBases: config.maxAnswerBases,
     }),
+    // Set deliberately (src/config.ts): a client gets requestTimeout to send its request, an idle
+    // connection is closed after connectionTimeout (a slow reader that still reads is not idle).
+    requestTimeout: config.requestTimeout,
+    connectionTimeout: config.connectionTimeout,
+    keepAliveTimeout: config.keepAliveTimeout,
     loggerInstance: logger as FastifyBaseLogger,
     // One access line per request is written in onResponse below, not Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     // Fastify makes a child logger per request to bind its id; that measured ~4% of a
     // single-base lookup. Our own request log lines carry the id themselves instead.
     childLoggerFactory: (parent) => parent,
-    requestIdHeader: 'x-request-id',
+    // The client's X-Request-Id when sane (src/request-id.ts), else a new id; sent back in onRequest below.
+    requestIdHeader: false,
+    genReqId: (req) => requestId(req.headers['x-request-id']),
     return503OnClosing: true,
     // Errors raised before routing (bad percent-encoding, over-long path segments) bypass the
     // error handler; they get the same problem+json.
     frameworkErrors: (error, request, reply) => sendProblem(reply, toProblem(error), request.url),
+    // Requests Node's parser refuses (headers over 16 KiB, malformed): problem+json too, not Fastify's bare JSON.
+    clientErrorHandler: clientError,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  let pressure = () => false;
   app.addHook('preClose', (done) => {
     closing = true;
     done();
   });
   // Digests are read from sidecars now and computed in a worker for the rest, never blocking.
   const items: RefgetItem[] = assemblies.list.flatMap((assembly) => assembly.store.sequences.map((sequence) => ({ record: sequence.record, sequence, assembly })));
-  const digests = DigestIndex.start(items, logger, { compute: config.digests });
-  app.decorate('digests', digests);
+  let digests = DigestIndex.start(items, logger, { compute: config.digests });
+  // A getter: a reload replaces the index.
+  app.decorate('digests', { getter: () => digests });
+  // One registry per app; in a cluster worker every series says which process (src/metrics.ts).
+  metrics = new Metrics({
+    assemblies,
+    digests: { get known() { return digests.known; }, get total() { return digests.total; } },
+    ...(cluster.isWorker ? { defaultLabels: { pid: String(process.pid) } } : {}),
+  });
+  countAnswers(app, metrics);
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
+  const staticFiles = buildStaticFiles(config.data, assemblies, logger);
+
+  /** Files found changed (or replaced) on disk and already logged, so each is said once. */
+  const reported = new Set<string>();
+  const checkDataFiles = () => {
+    const found = assemblies.checkFiles();
+    for (const { path, state } of found) {
+      const key = `${state} ${path}`;
+      if (reported.has(key)) continue;
+      reported.add(key);
+      if (state === 'changed') {
+        logger.error({ file: path }, `data file ${path} changed on disk while mapped: its sequences answer 503 until a reload; replace data files by rename, then reload: kill -HUP or POST /admin/reload`);
+      } else {
+        logger.warn({ file: path }, `data file ${path} was ${state === 'missing' ? 'removed' : 'replaced'} on disk: still serving the version mapped before; reload to serve what is there now: kill -HUP or POST /admin/reload`);
+      }
+    }
+    return found;
+  };
+  app.decorate('checkDataFiles', checkDataFiles);
+  const checkTimer = config.dataCheckInterval > 0 ? setInterval(checkDataFiles, config.dataCheckInterval).unref() : undefined;
+
+  let reloading: Promise<ReloadOutcome & { status: 'reloaded' }> | undefined;
+  const reloadNow = async (): Promise<ReloadOutcome & { status: 'reloaded' }> => {
+    const started = performance.now();
+    // Read and map the folder afresh; bad data throws here and the old data stays served.
+    const next = openAssemblies(config.data, logger, { defaultAssembly: config.defaultAssembly });
+    assemblies.adopt(next);
+    // Then what was derived from the stores: digests, /files. Routes rebuild theirs on the swap.
+    const old = digests;
+    digests = DigestIndex.start(
+      assemblies.list.flatMap((assembly) => assembly.store.sequences.map((sequence) => ({ record: sequence.record, sequence, assembly }))),
+      logger,
+      { compute: config.digests },
+    );
+    void old.close();
+    const files = buildStaticFiles(config.data, assemblies, logger);
+    staticFiles.clear();
+    for (const [name, file] of files) staticFiles.set(name, file);
+    reported.clear();
+    const { sequences, bases } = assemblies.totals;
+    const names = assemblies.list.map((a) => a.name);
+    const ms = Math.round(performance.now() - started);
+    logger.info({ assemblies: names, sequences, bases, ms }, `reloaded the data folder: ${sequences} sequences, ${bases.toLocaleString('en-US')} bases, in ${ms} ms`);
+    return { status: 'reloaded', assemblies: names, sequences, bases, ms };
+  };
+  // One reload at a time: a second ask while one runs gets the same outcome.
+  app.decorate('reloadData', () => {
+    reloading ??= reloadNow().finally(() => (reloading = undefined));
+    return reloading;
+  });
+
   app.addHook('onClose', async () => {
+    clearInterval(checkTimer);
     await digests.close();
     assemblies.close();
   });
@@ -103,9 +196,15 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     });
   }
 
+  // The security headers (securityHeaders, below) on every answer; the fast path sends the same list.
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(securityHeaderValues);
+    done();
+  });
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const problem = toProblem(error);
-    if (problem.status >= 500) request.log.error({ reqId: request.id, err: error }, 'request failed');
+    if (problem.status >= 500 && problem.status !== 503) request.log.error({ reqId: request.id, err: error }, 'request failed');
     sendProblem(reply, problem, request.url);
   });
   app.setNotFoundHandler((request, reply) => {
@@ -113,29 +212,61 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     sendProblem(reply, problem, request.url);
   });
 
+  // Overload: 503 problem+json with Retry-After (OverloadedError) while the event loop lags or the
+  // heap is near its limit; the fast path asks the same and falls through to get that answer.
+  await app.register(underPressure, {
+    maxEventLoopDelay: config.maxEventLoopDelay,
+    maxHeapUsedBytes: config.maxHeapUsedBytes,
+    retryAfter: retryAfterSeconds,
+    sampleInterval: 500,
+    customError: OverloadedError,
+  });
+  pressure = () => app.isUnderPressure();
   // Browsers (igv.js, JBrowse) read /files and the ranges cross-origin.
   await app.register(cors, corsOptions);
   // Before the routes: the OpenAPI document is collected from them as they are added.
   await registerDocs(app);
-  const { streamThreshold } = config;
-  await app.register(healthRoutes, { assemblies, digests, ...(options.preload ? { preload: options.preload } : {}) });
-  await app.register(sequenceRoutes, { store: assemblies.default.store, streamThreshold });
+  const { streamThreshold, maxAnswerBases } = config;
+  const limits = { streamThreshold, maxAnswerBases, bodyLimit: config.batchBodyLimit, maxRegions: config.maxBatchRegions };
+  const digestCounts = { get known() { return digests.known; }, get total() { return digests.total; } };
+  await app.register(metricsRoutes, { metrics });
+  await app.register(healthRoutes, { assemblies, digests: digestCounts, ...(options.preload ? { preload: options.preload } : {}) });
+  await app.register(sequenceRoutes, { store: assemblies.default.store, ...limits });
   for (const assembly of assemblies.list) {
-    await app.register(sequenceRoutes, { store: assembly.store, streamThreshold, prefix: `/assemblies/${assembly.name}` });
+    await app.register(sequenceRoutes, { store: assembly.store, ...limits, prefix: `/assemblies/${assembly.name}` });
   }
   await app.register(assembliesRoutes, { assemblies });
-  await app.register(refgetRoutes, { digests, version: packageVersion(), streamThreshold });
-  await app.register(filesRoutes, { files: buildStaticFiles(config.data, assemblies, logger), streamThreshold });
+  await app.register(refgetRoutes, { digests: () => digests, version: packageVersion(), streamThreshold, maxAnswerBases });
+  await app.register(filesRoutes, { files: staticFiles, streamThreshold });
+  const { requestReload } = options;
+  await app.register(adminRoutes, {
+    token: config.adminToken,
+    reload: async () => {
+      if (requestReload) {
+        requestReload();
+        return { status: 'accepted', detail: 'the primary process checks the data folder and tells every worker to reload; its log says when they have' };
+      }
+      try {
+        return await app.reloadData();
+      } catch (e) {
+        if (e instanceof DataError) throw new ProblemError('bad-request', `reload failed, the old data is still served: ${e.message}`, {}, 422);
+        throw e;
+      }
+    },
+  });
   return app;
 }
 
 /** The routes of one assembly's sequences: under /chrom and /region, or prefixed by /assemblies/NAME. */
-async function sequenceRoutes(app: FastifyInstance, { store, streamThreshold }: { store: SequenceStore; streamThreshold: number }): Promise<void> {
+async function sequenceRoutes(
+  app: FastifyInstance,
+  { store, streamThreshold, maxAnswerBases, bodyLimit, maxRegions }: { store: SequenceStore; streamThreshold: number; maxAnswerBases: number; bodyLimit: number; maxRegions: number },
+): Promise<void> {
   await app.register(chromRoutes, { store });
   await app.register(baseRoutes, { store });
-  await app.register(rangeRoutes, { store, streamThreshold });
-  await app.register(regionRoutes, { store, streamThreshold });
-  await app.register(batchRoutes, { store, streamThreshold });
+  await app.register(rangeRoutes, { store, streamThreshold, maxAnswerBases });
+  await app.register(regionRoutes, { store, streamThreshold, maxAnswerBases });
+  await app.register(batchRoutes, { store, streamThreshold, bodyLimit, maxRegions });
   await app.register(randomRoutes, { store, streamThreshold });
 }
 
@@ -143,7 +274,7 @@ const corsOptions = {
   origin: '*',
   methods: ['GET', 'HEAD', 'POST'],
   allowedHeaders: ['Range', 'If-Range', 'If-None-Match', 'If-Modified-Since', 'If-Match', 'If-Unmodified-Since', 'Content-Type'],
-  exposedHeaders: ['Content-Range', 'Content-Length', 'Accept-Ranges', 'ETag', 'Last-Modified'],
+  exposedHeaders: ['Content-Range', 'Content-Length', 'Accept-Ranges', 'ETag', 'Last-Modified', 'X-Request-Id'],
   maxAge: 86400,
 };
 
@@ -153,12 +284,45 @@ const corsHeaders = [
   ['access-control-expose-headers', corsOptions.exposedHeaders.join(', ')],
 ] as const;
 
+/**
+ * Security headers of every answer, routes and fast path alike (the one list both use): never
+ * sniff a body into another type, and never run or frame an answer as a page. /docs replaces
+ * the CSP with one that allows its own assets (src/docs.ts). No HSTS: seqserve speaks plain
+ * HTTP; a TLS proxy in front of it adds that.
+ */
+export const securityHeaders = [
+  ['x-content-type-options', 'nosniff'],
+  ['content-security-policy', "default-src 'none'; frame-ancestors 'none'"],
+] as const;
+const securityHeaderValues: Record<string, string> = Object.fromEntries(securityHeaders);
+
+/** A request Node's HTTP parser refused (before Fastify): said as problem+json on the raw socket. */
+function clientError(this: FastifyInstance, error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, detail] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'the request line and headers are over the limit (16 KiB); shorten the URL or the headers']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'the request was not received in time']
+        : [400, 'the request is not well-formed HTTP'];
+  this.log.trace({ err: error }, 'client error');
+  const problem = new ProblemError('bad-request', detail, {}, status);
+  const body = JSON.stringify(problem.body());
+  const headers = [...securityHeaders, ...corsHeaders].map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${problem.title}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${headers}connection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(error);
+}
+
 function sendProblem(reply: FastifyReply, problem: ProblemError, url: string): void {
   // A Buffer, so that Fastify adds no charset to the media type.
   reply
     .code(problem.status)
     .headers(problem.headers)
+    .headers(securityHeaderValues)
     .header('content-type', 'application/problem+json')
+    .header('x-request-id', reply.request.id)
     .send(Buffer.from(JSON.stringify(problem.body(url.length > 200 ? `${url.slice(0, 200)}...` : url))));
 }
 
@@ -166,11 +330,18 @@ function sendProblem(reply: FastifyReply, problem: ProblemError, url: string): v
 const frameworkDetails: Record<string, string> = {
   FST_ERR_BAD_URL: 'the URL has a malformed percent-encoding',
   FST_ERR_MAX_PARAM_LENGTH: 'a path segment is too long',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'the request body is over the limit (setting --batch-body-limit / SEQSERVE_BATCH_BODY_LIMIT)',
 };
 
 /** Our own problems pass through; validation errors become 400; anything else a bare 5xx. */
 function toProblem(error: FastifyError): ProblemError {
   if (error instanceof ProblemError) return error;
+  if ((error as unknown) instanceof StaleDataError) {
+    const file = basename((error as unknown as StaleDataError).path);
+    return new ProblemError('unavailable', `the data file ${file} changed on disk while served; it is not read again until the server reloads its data`, {
+      'retry-after': String(retryAfterSeconds),
+    });
+  }
   if (error.validation) {
     const issue = error.validation[0];
     const where = `${error.validationContext ?? 'request'}${issue?.instancePath?.replace(/\//g, '.') ?? ''}`;

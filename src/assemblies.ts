@@ -2,7 +2,7 @@ import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { loadCatalog, type Catalog, type CatalogLog } from './catalog.js';
 import { DataError } from './errors.js';
-import { defaultWindows, type WindowOptions } from './store/mapped-file.js';
+import { defaultWindows, type FileState, type WindowOptions } from './store/mapped-file.js';
 import { SequenceStore } from './store/sequence-store.js';
 
 /** One genome build: the sequences of one folder, mapped. */
@@ -57,6 +57,40 @@ export class Assemblies {
 
   close(): void {
     for (const a of this.list) a.store.close();
+  }
+
+  /**
+   * A reload: `next` (the data folder read and mapped afresh) takes the place of these assemblies,
+   * each store swapped in place, so that routes registered at startup serve the new data. Adding or
+   * removing an assembly folder needs a restart (routes are registered per assembly): refused with
+   * a DataError, and nothing changes. `next` is used up either way.
+   */
+  adopt(next: Assemblies): void {
+    const names = this.list.map((a) => a.name).join(', ');
+    const nextNames = next.list.map((a) => a.name).join(', ');
+    if (names !== nextNames || next.default.name !== this.default.name) {
+      next.close();
+      throw new DataError(
+        `the data folder now holds the assemblies ${nextNames} (default ${next.default.name}) where this server serves ${names} (default ${this.default.name}); adding or removing an assembly folder needs a restart, so the old data is still served`,
+      );
+    }
+    for (const assembly of this.list) {
+      const fresh = next.get(assembly.name)!;
+      assembly.catalog = fresh.catalog;
+      assembly.store.swap(fresh.store);
+    }
+  }
+
+  /** Checks every mapped file against the disk (see MappedFile.check); returns the ones not the same. */
+  checkFiles(): { path: string; state: Exclude<FileState, 'same'> }[] {
+    const found: { path: string; state: Exclude<FileState, 'same'> }[] = [];
+    for (const { store } of this.list) {
+      for (const file of store.mappedFiles()) {
+        const state = file.check();
+        if (state !== 'same') found.push({ path: file.path, state });
+      }
+    }
+    return found;
   }
 }
 

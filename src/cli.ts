@@ -41,6 +41,21 @@ options:
                           cores); 1 serves from this process alone
   --preload               read every sequence file into the page cache in the background once
                           listening (env SEQSERVE_PRELOAD=1); progress in the log and /readyz
+  --max-answer-bases N    most bases in one /range, /region or refget answer, 413 beyond
+                          (env SEQSERVE_MAX_ANSWER_BASES; default 300000000: a whole human chromosome)
+  --max-batch-regions N   most regions in one POST /batch (env SEQSERVE_MAX_BATCH_REGIONS; default 1000000)
+  --batch-body-limit N    largest POST /batch body in bytes (env SEQSERVE_BATCH_BODY_LIMIT; default 67108864)
+  --max-event-loop-delay MS  answer 503 + Retry-After while the event loop lags more (env
+                          SEQSERVE_MAX_EVENT_LOOP_DELAY; default 1000; 0 off)
+  --max-heap-used-bytes N answer 503 while the heap in use is larger (env SEQSERVE_MAX_HEAP_USED_BYTES;
+                          default 90% of V8's heap limit; 0 off)
+  --request-timeout MS    time to receive a whole request (env SEQSERVE_REQUEST_TIMEOUT; default 60000)
+  --connection-timeout MS close a connection idle this long (env SEQSERVE_CONNECTION_TIMEOUT; default 120000)
+  --keep-alive-timeout MS keep an idle keep-alive connection this long (env SEQSERVE_KEEP_ALIVE_TIMEOUT;
+                          default 65000)
+  --data-check-interval MS  check the mapped files for changes this often (env
+                          SEQSERVE_DATA_CHECK_INTERVAL; default 2000; 0 off). Reload new data with
+                          kill -HUP or POST /admin/reload (enabled by env SEQSERVE_ADMIN_TOKEN)
   --force                 prepare: overwrite files of the same names in OUTDIR
   -h, --help              this help`;
 
@@ -55,6 +70,15 @@ const options = {
   'stream-threshold': { type: 'string' },
   workers: { type: 'string' },
   preload: { type: 'boolean' },
+  'max-answer-bases': { type: 'string' },
+  'max-batch-regions': { type: 'string' },
+  'batch-body-limit': { type: 'string' },
+  'max-event-loop-delay': { type: 'string' },
+  'max-heap-used-bytes': { type: 'string' },
+  'request-timeout': { type: 'string' },
+  'connection-timeout': { type: 'string' },
+  'keep-alive-timeout': { type: 'string' },
+  'data-check-interval': { type: 'string' },
   force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -98,6 +122,15 @@ async function main(argv: string[]): Promise<void> {
       defaultAssembly: values['default-assembly'],
       workers: values.workers,
       preload: values.preload,
+      maxAnswerBases: values['max-answer-bases'],
+      maxBatchRegions: values['max-batch-regions'],
+      batchBodyLimit: values['batch-body-limit'],
+      maxEventLoopDelay: values['max-event-loop-delay'],
+      maxHeapUsedBytes: values['max-heap-used-bytes'],
+      requestTimeout: values['request-timeout'],
+      connectionTimeout: values['connection-timeout'],
+      keepAliveTimeout: values['keep-alive-timeout'],
+      dataCheckInterval: values['data-check-interval'],
     }),
     data: values.data ?? process.env.SEQSERVE_DATA ?? demoData(notes),
   } satisfies Partial<Record<keyof Config, unknown>>);

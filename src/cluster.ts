@@ -37,10 +37,11 @@ type FileDigests = [file: string, digests: [name: string, md5: string, ga4gh: st
 export type ToWorker =
   | { type: 'seqserve:preload'; status: PreloadStatus }
   | { type: 'seqserve:digests'; files: FileDigests[] }
-  | { type: 'seqserve:shutdown' };
+  | { type: 'seqserve:shutdown' }
+  | { type: 'seqserve:reload' };
 
 /** Worker → primary. */
-export type ToPrimary = { type: 'seqserve:listening'; url: string } | { type: 'seqserve:failed'; message: string };
+export type ToPrimary = { type: 'seqserve:listening'; url: string } | { type: 'seqserve:failed'; message: string } | { type: 'seqserve:reload-request' };
 
 function isMessage<T extends { type: string }>(m: unknown): m is T {
   return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string' && (m as { type: string }).type.startsWith('seqserve:');
@@ -68,7 +69,7 @@ class Primary {
   private readonly listening = new Map<number, string>();
   /** Files whose digests went to every listening worker (a worker listening later gets all known ones at once). */
   private readonly broadcastFiles = new Set<string>();
-  private readonly filesRecords: Map<string, SequenceRecord[]>;
+  private filesRecords: Map<string, SequenceRecord[]>;
   private readonly deaths: number[] = [];
   private readonly restartTimers = new Set<NodeJS.Timeout>();
   private ready = false;
@@ -82,7 +83,7 @@ class Primary {
     private readonly config: Config,
     private readonly log: Logger,
     private readonly assemblies: Assemblies,
-    private readonly digests: DigestIndex<{ record: SequenceRecord }>,
+    private digests: DigestIndex<{ record: SequenceRecord }>,
   ) {
     this.filesRecords = groupByFile(assemblies.list.flatMap((a) => a.store.sequences.map((s) => s.record)));
     this.preloadStatus = config.preload ? { state: 'running', bytes: 0, total: assemblies.totals.mappedBytes, ms: 0 } : preloadOff;
@@ -94,6 +95,7 @@ class Primary {
       cluster.on('message', (worker, message: unknown) => {
         if (!isMessage<ToPrimary>(message)) return;
         if (message.type === 'seqserve:failed') this.failures.set(worker.id, message.message);
+        else if (message.type === 'seqserve:reload-request') this.reload(`POST /admin/reload on worker ${worker.process.pid}`);
         else this.onListening(worker, message.url, () => {
           this.announce(started);
           resolve();
@@ -112,6 +114,7 @@ class Primary {
       });
       process.on('SIGTERM', () => this.shutdown('SIGTERM'));
       process.on('SIGINT', () => this.shutdown('SIGINT'));
+      process.on('SIGHUP', () => this.reload('SIGHUP'));
       for (let i = 0; i < workers; i++) cluster.fork();
     });
   }
@@ -212,6 +215,35 @@ class Primary {
     });
   }
 
+  /**
+   * A reload (SIGHUP, or POST /admin/reload on a worker): the primary reads the data folder once
+   * (bad data is said here, and nobody reloads), adopts it for its digests and preload, then tells
+   * every worker to reload; each re-reads the folder (the .fai now exist) and swaps in place.
+   */
+  private reload(why: string): void {
+    if (this.shuttingDown) return;
+    this.log.info(`${why}: reloading the data folder`);
+    try {
+      const next = openAssemblies(this.config.data, this.log, { defaultAssembly: this.config.defaultAssembly });
+      this.assemblies.adopt(next);
+    } catch (e) {
+      this.log.error({ err: e }, `reload failed, the old data is still served: ${(e as Error).message}`);
+      return;
+    }
+    const old = this.digests;
+    this.digests = DigestIndex.start(
+      this.assemblies.list.flatMap((a) => a.store.sequences.map((s) => ({ record: s.record }))),
+      this.log,
+      { compute: this.config.digests },
+    );
+    void old.close();
+    this.filesRecords = groupByFile(this.assemblies.list.flatMap((a) => a.store.sequences.map((s) => s.record)));
+    this.broadcastFiles.clear();
+    this.broadcast({ type: 'seqserve:reload' });
+    clearInterval(this.digestTimer);
+    this.watchDigests();
+  }
+
   private shutdown(signal: string): void {
     if (this.shuttingDown) {
       this.log.error(`second ${signal}, exiting`);
@@ -271,8 +303,18 @@ export function attachWorker(app: FastifyInstance, onPreload: (s: PreloadStatus)
     if (!isMessage<ToWorker>(message)) return;
     if (message.type === 'seqserve:preload') onPreload(message.status);
     else if (message.type === 'seqserve:shutdown') onShutdown();
+    else if (message.type === 'seqserve:reload') {
+      app
+        .reloadData()
+        .catch((err: Error) => app.log.error({ err }, `reload failed in this worker, the old data is still served: ${err.message}`));
+    }
     else for (const [file, rows] of message.files) app.digests.load(file, new Map(rows.map(([name, md5, ga4gh]) => [name, { md5, ga4gh }])));
   });
+}
+
+/** POST /admin/reload on a worker: the primary reloads and tells every worker (answered 202). */
+export function requestReloadFromPrimary(): void {
+  process.send?.({ type: 'seqserve:reload-request' } satisfies ToPrimary);
 }
 
 /** Tells the primary this worker listens. */

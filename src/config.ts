@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import { z } from 'zod';
 
 /**
@@ -23,6 +24,26 @@ export const configSchema = z.object({
   workers: z.coerce.number().int().min(1, 'a whole number of processes, at least 1').max(256),
   /** Warm the page cache with every mapped file in the background once listening. */
   preload: z.boolean({ error: 'on or off: 1, true, yes or 0, false, no' }),
+  /** Most bases in one answer of /range, /region or refget (413 beyond); the default serves a whole human chromosome. */
+  maxAnswerBases: z.coerce.number().int().min(1),
+  /** Most regions in one POST /batch (413 beyond). */
+  maxBatchRegions: z.coerce.number().int().min(1),
+  /** Largest POST /batch body, in bytes (413 beyond). */
+  batchBodyLimit: z.coerce.number().int().min(1024),
+  /** Overload: answer 503 while the mean event-loop delay is over this many ms (0: not checked). */
+  maxEventLoopDelay: z.coerce.number().int().min(0),
+  /** Overload: answer 503 while the V8 heap in use is over this many bytes (0: not checked). */
+  maxHeapUsedBytes: z.coerce.number().int().min(0),
+  /** Time for a client to send a whole request (headers and body), ms (0: none). */
+  requestTimeout: z.coerce.number().int().min(0),
+  /** A connection idle this long (nothing read or written), ms, is closed (0: never). */
+  connectionTimeout: z.coerce.number().int().min(0),
+  /** An idle keep-alive connection is kept this long between requests, ms. */
+  keepAliveTimeout: z.coerce.number().int().min(0),
+  /** How often every mapped file is checked for changes on disk, ms (0: never). */
+  dataCheckInterval: z.coerce.number().int().min(0),
+  /** Bearer token enabling POST /admin/reload (from the environment only); absent: the route answers 404. */
+  adminToken: z.string().min(16, 'at least 16 characters').optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -38,6 +59,17 @@ export const defaults: Config = {
   digests: true,
   workers: availableParallelism(),
   preload: false,
+  // 300 Mbp: more than the longest human chromosome (chr1, 248.9 Mbp in GRCh38 and T2T).
+  maxAnswerBases: 300_000_000,
+  maxBatchRegions: 1_000_000,
+  batchBodyLimit: 64 * 1024 * 1024,
+  maxEventLoopDelay: 1000,
+  // Most of V8's heap limit: past it a process is close to failing anyway.
+  maxHeapUsedBytes: Math.floor(getHeapStatistics().heap_size_limit * 0.9),
+  requestTimeout: 60_000,
+  connectionTimeout: 120_000,
+  keepAliveTimeout: 65_000,
+  dataCheckInterval: 2000,
 };
 
 export class ConfigError extends Error {}
@@ -49,7 +81,8 @@ export function parseConfig(values: Record<string, unknown>): Config {
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const key = issue.path.join('.');
-    throw new ConfigError(`invalid setting ${settingName(key)}=${JSON.stringify(merged[key as keyof Config])}: ${issue.message}`);
+    const value = key === 'adminToken' ? '(hidden)' : JSON.stringify(merged[key as keyof Config]);
+    throw new ConfigError(`invalid setting ${settingName(key)}=${value}: ${issue.message}`);
   }
   return result.data;
 }
@@ -64,6 +97,16 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Partial<Record<keyof Conf
     defaultAssembly: env.SEQSERVE_DEFAULT_ASSEMBLY,
     workers: env.SEQSERVE_WORKERS,
     preload: envFlag(env.SEQSERVE_PRELOAD),
+    maxAnswerBases: env.SEQSERVE_MAX_ANSWER_BASES,
+    maxBatchRegions: env.SEQSERVE_MAX_BATCH_REGIONS,
+    batchBodyLimit: env.SEQSERVE_BATCH_BODY_LIMIT,
+    maxEventLoopDelay: env.SEQSERVE_MAX_EVENT_LOOP_DELAY,
+    maxHeapUsedBytes: env.SEQSERVE_MAX_HEAP_USED_BYTES,
+    requestTimeout: env.SEQSERVE_REQUEST_TIMEOUT,
+    connectionTimeout: env.SEQSERVE_CONNECTION_TIMEOUT,
+    keepAliveTimeout: env.SEQSERVE_KEEP_ALIVE_TIMEOUT,
+    dataCheckInterval: env.SEQSERVE_DATA_CHECK_INTERVAL,
+    adminToken: env.SEQSERVE_ADMIN_TOKEN || undefined,
   });
 }
 
@@ -86,6 +129,16 @@ const flagNames: Record<string, string> = {
   defaultAssembly: '--default-assembly / SEQSERVE_DEFAULT_ASSEMBLY',
   workers: '--workers / SEQSERVE_WORKERS',
   preload: '--preload / SEQSERVE_PRELOAD',
+  maxAnswerBases: '--max-answer-bases / SEQSERVE_MAX_ANSWER_BASES',
+  maxBatchRegions: '--max-batch-regions / SEQSERVE_MAX_BATCH_REGIONS',
+  batchBodyLimit: '--batch-body-limit / SEQSERVE_BATCH_BODY_LIMIT',
+  maxEventLoopDelay: '--max-event-loop-delay / SEQSERVE_MAX_EVENT_LOOP_DELAY',
+  maxHeapUsedBytes: '--max-heap-used-bytes / SEQSERVE_MAX_HEAP_USED_BYTES',
+  requestTimeout: '--request-timeout / SEQSERVE_REQUEST_TIMEOUT',
+  connectionTimeout: '--connection-timeout / SEQSERVE_CONNECTION_TIMEOUT',
+  keepAliveTimeout: '--keep-alive-timeout / SEQSERVE_KEEP_ALIVE_TIMEOUT',
+  dataCheckInterval: '--data-check-interval / SEQSERVE_DATA_CHECK_INTERVAL',
+  adminToken: 'SEQSERVE_ADMIN_TOKEN',
 };
 
 function settingName(key: string): string {

@@ -1,3 +1,4 @@
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
@@ -25,9 +26,25 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, {
-    routePrefix: docsPrefix,
-    // The UI would otherwise send the document to validator.swagger.io for a badge.
-    uiConfig: { validatorUrl: null },
+  // In a context of its own: helmet's headers (and its two onRequest hooks) for the HTML pages of
+  // the UI only; the API's answers carry the short list of src/app.ts's securityHeaders.
+  await app.register(async (docs) => {
+    await docs.register(helmet, {
+      // The UI's own CSP (staticCSP below, with the hashes of its inline scripts) is the one sent.
+      contentSecurityPolicy: false,
+      // Plain HTTP: HSTS belongs to a TLS proxy in front, if any.
+      strictTransportSecurity: false,
+      // The OpenAPI document may be read cross-origin (code generators in a browser).
+      crossOriginResourcePolicy: { policy: 'cross-origin' },
+    });
+    await docs.register(swaggerUi, {
+      routePrefix: docsPrefix,
+      // The UI would otherwise send the document to validator.swagger.io for a badge.
+      uiConfig: { validatorUrl: null },
+      // A CSP allowing the UI's own assets only. Without upgrade-insecure-requests, which would
+      // send the UI's requests to https:// on a plain-HTTP server, and without the validator.
+      staticCSP: true,
+      transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, '').replace(' validator.swagger.io', ''),
+    });
   });
 }

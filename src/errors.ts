@@ -9,9 +9,13 @@ const kinds = {
   'unknown-sequence': { status: 404, title: 'Unknown sequence' },
   'not-found': { status: 404, title: 'Not Found' },
   'not-acceptable': { status: 406, title: 'Not Acceptable' },
+  'unauthorized': { status: 401, title: 'Unauthorized' },
+  'forbidden': { status: 403, title: 'Forbidden' },
+  'too-large': { status: 413, title: 'Content Too Large' },
   'range-not-satisfiable': { status: 416, title: 'Range Not Satisfiable' },
   'internal': { status: 500, title: 'Internal Server Error' },
   'not-implemented': { status: 501, title: 'Not Implemented' },
+  'unavailable': { status: 503, title: 'Service Unavailable' },
 } as const;
 
 export type ProblemKind = keyof typeof kinds;
@@ -51,4 +55,18 @@ export const pastTheEnd = (detail: string, length: number) =>
 /** Bad data found at startup: the message names the file and the fix, and is shown without a stack. */
 export class DataError extends Error {
   override name = 'DataError';
+}
+
+/** 413 for an answer over a configured cap: the detail names the limit and the setting that raises it. */
+export const answerTooLarge = (bases: number, limit: number) =>
+  new ProblemError('too-large', `this answer would hold ${bases} bases; at most ${limit} are served in one answer (setting --max-answer-bases / SEQSERVE_MAX_ANSWER_BASES); ask for smaller ranges`);
+
+/** Seconds a client is told to wait (Retry-After) when overloaded or while data is being replaced. */
+export const retryAfterSeconds = 5;
+
+/** 503 while the server is overloaded (@fastify/under-pressure), with Retry-After. */
+export class OverloadedError extends ProblemError {
+  constructor() {
+    super('unavailable', 'the server is overloaded (event-loop delay or heap over its limit); retry after the Retry-After delay', { 'retry-after': String(retryAfterSeconds) });
+  }
 }

@@ -2,6 +2,7 @@ import { isAscii } from 'node:buffer';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { FastifyServerFactory } from 'fastify';
 import type { Logger } from 'pino';
+import { requestId } from './request-id.js';
 import type { SequenceStore } from './store/sequence-store.js';
 
 /**
@@ -28,7 +29,20 @@ export interface FastPathOptions {
   accessLog: Logger | undefined;
   /** True once the app is closing: new requests then go to Fastify, which answers 503. */
   closing: () => boolean;
+  /** True while overloaded (@fastify/under-pressure): requests then go to Fastify, which answers 503. */
+  underPressure?: () => boolean;
+  /** The cap on bases per answer (config maxAnswerBases): longer ranges go to the route's 413. */
+  maxAnswerBases?: number;
+  /**
+   * Counts an answer in the metrics (src/metrics.ts), under the pattern of the route that would
+   * have given it (baseRoute, rangeRoute); seconds from the request to the answer's end.
+   */
+  observe?: (route: string, status: number, bytes: number, seconds: number) => void;
 }
+
+/** The Fastify route patterns of the answers given here, for the metrics' `route` label. */
+export const baseRoute = '/chrom/:name/base/:offset';
+export const rangeRoute = '/chrom/:name/range';
 
 /** Longer ranges go through the route, which streams them (and a string copy would not pay). */
 export const maxRangeBases = 16 * 1024;
@@ -40,8 +54,6 @@ const maxDigits = 16;
 /** Each byte of ASCII as a one-character string, made once (see routes/base.ts). */
 const asciiStrings = Array.from({ length: 128 }, (_, b) => String.fromCharCode(b));
 
-let requestCount = 0;
-
 /** Header lists made once: content-type and the CORS headers, flat [name, value, ...] for writeHead. */
 interface Prepared extends FastPathOptions {
   baseHeaders: string[];
@@ -50,30 +62,38 @@ interface Prepared extends FastPathOptions {
 
 function prepare(options: FastPathOptions): Prepared {
   const common = ['content-type', 'text/plain', ...options.headers.flat()];
-  return { ...options, baseHeaders: [...common, 'content-length', '1'], rangeHeaders: [...common, 'accept-ranges', 'bytes', 'content-length'] };
+  // baseHeaders ends with the X-Request-Id value's slot, set before each writeHead (which copies the list at once).
+  return { ...options, baseHeaders: [...common, 'content-length', '1', 'x-request-id', ''], rangeHeaders: [...common, 'accept-ranges', 'bytes', 'x-request-id'] };
 }
 
 /** Answers the request and returns true, or returns false and leaves it untouched for Fastify. */
 function answerFast(request: IncomingMessage, response: ServerResponse, options: Prepared): boolean {
   const url = request.url;
-  if (request.method !== 'GET' || url === undefined || !url.startsWith(prefix) || options.closing()) return false;
+  if (request.method !== 'GET' || url === undefined || !url.startsWith(prefix) || options.closing() || options.underPressure?.()) return false;
   const slash = url.indexOf('/', prefix.length);
   if (slash <= prefix.length) return false;
   const name = url.slice(prefix.length, slash);
   // '%' needs decoding: Fastify's router knows how.
   if (name.includes('%')) return false;
   const sequence = options.store.get(name);
-  if (sequence === undefined) return false;
-  const started = options.accessLog ? performance.now() : 0;
+  // A file changed on disk is never read again: the route answers 503 (StaleDataError).
+  if (sequence === undefined || sequence.stale) return false;
+  const started = options.accessLog || options.observe ? performance.now() : 0;
 
   if (url.startsWith('/base/', slash)) {
     const offset = digitsAt(url, slash + 6, url.length);
     if (offset < 0 || offset >= sequence.length) return false;
     const byte = sequence.baseByte(offset);
     if (byte >= 128) return false;
-    response.writeHead(200, options.baseHeaders);
+    // The client's X-Request-Id if sane, else a new one; `fp-` tells the log which path answered.
+    const id = requestId(request.headers['x-request-id'], 'fp-');
+    const headers = options.baseHeaders;
+    headers[headers.length - 1] = id;
+    response.writeHead(200, headers);
     response.end(asciiStrings[byte]);
-    if (options.accessLog) log(options.accessLog, request, url, started, { sequence: name, offset });
+    const ms = started === 0 ? 0 : performance.now() - started;
+    if (options.observe) options.observe(baseRoute, 200, 1, ms / 1000);
+    if (options.accessLog) log(options.accessLog, id, url, ms, { sequence: name, offset });
     return true;
   }
 
@@ -81,22 +101,24 @@ function answerFast(request: IncomingMessage, response: ServerResponse, options:
     const range = startEnd(url, slash + 7);
     if (range === undefined) return false;
     const [start, end] = range;
-    if (end > sequence.length || start > end || end - start > maxRangeBases) return false;
+    if (end > sequence.length || start > end || end - start > maxRangeBases || end - start > (options.maxAnswerBases ?? Infinity)) return false;
     const bases = sequence.bytes(start, end);
     // A string goes out in the same write as the headers; only ASCII is carried byte for byte.
     if (!isAscii(bases)) return false;
-    response.writeHead(200, [...options.rangeHeaders, String(end - start)]);
+    const id = requestId(request.headers['x-request-id'], 'fp-');
+    response.writeHead(200, [...options.rangeHeaders, id, 'content-length', String(end - start)]);
     response.end(bases.toString('latin1'));
-    if (options.accessLog) log(options.accessLog, request, url, started, { sequence: name, start, end, strand: '+' });
+    const ms = started === 0 ? 0 : performance.now() - started;
+    if (options.observe) options.observe(rangeRoute, 200, end - start, ms / 1000);
+    if (options.accessLog) log(options.accessLog, id, url, ms, { sequence: name, start, end, strand: '+' });
     return true;
   }
   return false;
 }
 
 /** The access-log line routes get from src/app.ts's onResponse hook, with the same fields. */
-function log(logger: Logger, request: IncomingMessage, url: string, started: number, fields: Record<string, unknown>): void {
-  const reqId = request.headers['x-request-id'] ?? `fp-${(++requestCount).toString(36)}`;
-  const ms = Math.round((performance.now() - started) * 100) / 100;
+function log(logger: Logger, reqId: string, url: string, elapsedMs: number, fields: Record<string, unknown>): void {
+  const ms = Math.round(elapsedMs * 100) / 100;
   logger.info({ reqId, method: 'GET', url, status: 200, ms, ...fields }, 'request');
 }
 

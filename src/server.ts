@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import { openAssemblies } from './assemblies.js';
-import { attachWorker, reportListening, runPrimary } from './cluster.js';
+import { attachWorker, reportListening, requestReloadFromPrimary, runPrimary } from './cluster.js';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
 import { Preload, preloadOff, type PreloadStatus } from './preload.js';
@@ -30,11 +30,16 @@ export async function serveSingle(config: Config, notes: string[] = []): Promise
   let preload: Preload | undefined;
   const { buildApp } = await loadApp();
   const app = await buildApp(config, { assemblies, logger, preload: () => preload?.status ?? pendingPreload(config, assemblies.totals.mappedBytes) });
-  closeWithGrace({ delay: 10_000, logger: app.log }, async ({ signal, err }) => {
+  closeWithGrace({ delay: 10_000, logger: app.log, skip: ['SIGHUP'] }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'closing after an uncaught error');
     else app.log.info({ signal }, 'closing: finishing in-flight requests');
     preload?.stop();
     await app.close();
+  });
+  // kill -HUP (not a close signal here, see skip above): re-read the data folder and swap it in (bad data: logged, the old data stays served).
+  process.on('SIGHUP', () => {
+    app.log.info('SIGHUP: reloading the data folder');
+    app.reloadData().catch((err: Error) => app.log.error({ err }, `reload failed, the old data is still served: ${err.message}`));
   });
   const address = await app.listen({ port: config.port, host: config.host });
   const { sequences, bases } = assemblies.totals;
@@ -66,9 +71,11 @@ async function serveWorker(config: Config): Promise<void> {
   const assemblies = openAssemblies(config.data, quiet, { defaultAssembly: config.defaultAssembly });
   let preload: PreloadStatus = pendingPreload(config, assemblies.totals.mappedBytes);
   const { buildApp } = await loadApp();
-  const app = await buildApp({ ...config, digests: false }, { assemblies, logger, preload: () => preload });
+  const app = await buildApp({ ...config, digests: false }, { assemblies, logger, preload: () => preload, requestReload: requestReloadFromPrimary });
+  // Reloads come from the primary (which gets SIGHUP); a stray SIGHUP must not end the worker.
+  process.on('SIGHUP', () => app.log.debug('SIGHUP ignored in a worker: send it to the primary'));
   let closing = false;
-  const grace = closeWithGrace({ delay: 10_000, logger: app.log }, async ({ signal, err }) => {
+  const grace = closeWithGrace({ delay: 10_000, logger: app.log, skip: ['SIGHUP'] }, async ({ signal, err }) => {
     closing = true;
     if (err) app.log.error({ err }, 'closing after an uncaught error');
     else app.log.debug({ signal }, 'worker closing: finishing in-flight requests');

@@ -12,7 +12,7 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { buildApp } from '../src/app.js';
+import { buildApp, securityHeaders } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { prng, randInt, removeDir, subDir, tempDir, writeFasta, writeRaw } from './helpers/fasta-fixtures.js';
 
@@ -35,7 +35,7 @@ function send(origin: string, path: string, method = 'GET', headers: Record<stri
 }
 
 /** The headers that say what the answer is (not when or over which connection). */
-const compared = ['content-type', 'content-length', 'accept-ranges', 'access-control-allow-origin', 'access-control-expose-headers', 'content-range'];
+const compared = ['content-type', 'content-length', 'accept-ranges', 'access-control-allow-origin', 'access-control-expose-headers', 'content-range', ...securityHeaders.map(([name]) => name)];
 const pick = (h: Record<string, unknown>) => Object.fromEntries(compared.filter((k) => h[k] !== undefined).map((k) => [k, String(h[k])]));
 
 describe('fast path: single bases and small ranges', () => {
@@ -76,6 +76,11 @@ describe('fast path: single bases and small ranges', () => {
     const injected = await app.inject({ method, url: path });
     assert.equal(socket.status, injected.statusCode, `${method} ${path}: status`);
     assert.deepEqual(pick(socket.headers), pick(injected.headers), `${method} ${path}: headers`);
+    for (const [name, value] of securityHeaders) assert.equal(socket.headers[name], value, `${method} ${path}: ${name}`);
+    // Request ids differ per request: not compared, but both paths send one.
+    for (const [via, h] of [['socket', socket.headers], ['inject', injected.headers]] as const) {
+      assert.match(String(h['x-request-id']), /^[A-Za-z0-9._-]{1,128}$/, `${method} ${path}: ${via} answer has an X-Request-Id`);
+    }
     assert.ok(socket.body.equals(injected.rawPayload), `${method} ${path}: body ${socket.body.toString().slice(0, 100)} vs ${injected.body.slice(0, 100)}`);
     return socket;
   }
@@ -158,6 +163,30 @@ describe('fast path: single bases and small ranges', () => {
     const ranged = await send(origin, '/chrom/chr1/range?start=0&end=100', 'GET', { range: 'bytes=10-19' });
     assert.equal(ranged.status, 206, 'a Range header goes to the route (206)');
     assert.ok(!lines.some((l) => l.reqId.startsWith('fp-')), 'not the fast path with a Range header');
+  });
+
+  it('echoes a sane client X-Request-Id on both paths (and in the log line), and replaces an insane one', async () => {
+    for (const path of ['/chrom/chr1/base/5', '/chrom/chr1/range?start=0&end=10']) {
+      lines.length = 0;
+      const fast = await send(origin, path, 'GET', { 'x-request-id': 'client-id.1_A' });
+      const routed = await send(origin, `${path}${path.includes('?') ? '&' : '?'}x=1`, 'GET', { 'x-request-id': 'client-id.2_B' });
+      assert.equal(fast.headers['x-request-id'], 'client-id.1_A', `${path}: fast path echoes the id`);
+      assert.ok(routed.status === 200 || routed.status === 400, `${path}: routed status ${routed.status}`);
+      assert.equal(routed.headers['x-request-id'], 'client-id.2_B', `${path}: the route echoes the id`);
+      assert.deepEqual(lines.map((l) => l.reqId).sort(), ['client-id.1_A', 'client-id.2_B'], `${path}: the log lines carry the ids`);
+      const injected = await app.inject({ method: 'GET', url: path, headers: { 'x-request-id': 'client-id.3' } });
+      assert.equal(injected.headers['x-request-id'], 'client-id.3', `${path}: inject echoes the id`);
+      for (const bad of ['has space', 'x'.repeat(129), 'semi;colon']) {
+        const a = await send(origin, path, 'GET', { 'x-request-id': bad });
+        const b = await app.inject({ method: 'GET', url: path, headers: { 'x-request-id': bad } });
+        for (const [via, id] of [['socket', a.headers['x-request-id']], ['inject', b.headers['x-request-id']]] as const) {
+          assert.ok(typeof id === 'string' && id !== bad && /^[A-Za-z0-9._-]{1,128}$/.test(id), `${path}: ${via} replaces ${JSON.stringify(bad)} (got ${String(id)})`);
+        }
+      }
+    }
+    const ids = new Set<string>();
+    for (let i = 0; i < 20; i++) ids.add(String((await send(origin, '/chrom/chr1/base/5')).headers['x-request-id']));
+    assert.equal(ids.size, 20, 'generated ids are unique');
   });
 
   it('keeps the connection headers Fastify would send', async () => {

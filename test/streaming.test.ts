@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { request, type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { listeningApp } from './helpers/app.js';
+import { rssAnonKiB } from './helpers/memory.js';
 
 const MB = 1_000_000;
 const chromLength = 250 * MB;
@@ -38,10 +39,6 @@ function get(url: string): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => request(url, resolve).on('error', reject).end());
 }
 
-/** Anonymous resident memory: heap and copies, not the file pages of the mapping. */
-function rssAnonKiB(): number {
-  return Number(/RssAnon:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'latin1'))?.[1] ?? NaN);
-}
 
 describe('streaming a whole 250 Mbp chromosome', () => {
   let dir: string;

@@ -49,7 +49,7 @@ export function readSidecar(file: string, records: readonly SequenceRecord[]): M
   }
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
-  if (lines[0] !== `${MAGIC}\tsize=${stamp.size}\tmtime=${stamp.mtime}` || lines[1] !== COLUMNS) return undefined;
+  if (!sameStamp(lines[0], stamp) || lines[1] !== COLUMNS) return undefined;
   if (lines.length - 2 !== records.length) return undefined;
   const out = new Map<string, SequenceDigests>();
   for (let i = 0; i < records.length; i++) {
@@ -154,4 +154,14 @@ export function indexDigests(
     if (d) digests.set(r, d);
   }
   return { reused, computed, digests };
+}
+
+/**
+ * The header's stamp against the file's. The mtime is compared to the second: copies (docker's
+ * COPY between stages, cp -p, tar) keep whole seconds only, and the sidecar travels with its file.
+ */
+function sameStamp(header: string | undefined, stamp: FileStamp): boolean {
+  const m = header === undefined ? null : new RegExp(`^${MAGIC}\\tsize=(\\d+)\\tmtime=(\\d+)$`).exec(header);
+  if (!m) return false;
+  return Number(m[1]) === stamp.size && Math.floor(Number(m[2]) / 1000) === Math.floor(stamp.mtime / 1000);
 }

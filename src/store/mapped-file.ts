@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, statSync } from 'node:fs';
 import { mmap } from './mmap-binding.js';
 
 /**
@@ -15,15 +15,65 @@ export interface WindowOptions {
 
 export const defaultWindows: WindowOptions = { windowStride: 1 << 30, windowOverlap: 1 << 24 };
 
+/**
+ * A read from a file that was changed in place after it was mapped (truncated, rewritten): its
+ * bytes can no longer be trusted (and reading lost pages would raise SIGBUS), so it is never read
+ * again. src/app.ts answers it with 503; a reload maps the file afresh.
+ */
+export class StaleDataError extends Error {
+  override name = 'StaleDataError';
+  constructor(readonly path: string) {
+    super(`${path} changed on disk while mapped; replace data files by rename, then reload (kill -HUP or POST /admin/reload)`);
+  }
+}
+
+/** What a file was when mapped: a change of size or mtime on the same inode means it was changed in place. */
+interface Identity {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  dev: number;
+}
+
+/**
+ * How a mapped file compares with the path now: `same`; `replaced` (the path names another file,
+ * e.g. a new version renamed over it: the mapping still holds the old, intact bytes until a reload);
+ * `missing` (deleted: the mapping stays intact too); `changed` (the mapped file itself was
+ * modified or truncated in place: stale).
+ */
+export type FileState = 'same' | 'replaced' | 'missing' | 'changed';
+
 export class MappedFile {
   readonly size: number;
   private readonly windows: Buffer[];
   private readonly stride: number;
+  /** Set once the file was found changed in place: every read then throws StaleDataError. */
+  stale = false;
 
-  private constructor(readonly path: string, size: number, windows: Buffer[], stride: number) {
+  private constructor(readonly path: string, size: number, windows: Buffer[], stride: number, private readonly identity: Identity) {
     this.size = size;
     this.windows = windows;
     this.stride = stride;
+  }
+
+  /**
+   * Compares the file at the path with what was mapped (one stat). A file changed in place is
+   * marked stale for good.
+   */
+  check(): FileState {
+    if (this.stale) return 'changed';
+    let st;
+    try {
+      st = statSync(this.path);
+    } catch {
+      return 'missing';
+    }
+    if (st.ino !== this.identity.ino || st.dev !== this.identity.dev) return 'replaced';
+    if (st.size !== this.identity.size || st.mtimeMs !== this.identity.mtimeMs) {
+      this.stale = true;
+      return 'changed';
+    }
+    return 'same';
   }
 
   /** Maps the whole file now; the descriptor is closed at once, the mapping stays valid. */
@@ -35,13 +85,14 @@ export class MappedFile {
     if (!Number.isSafeInteger(windowOverlap) || windowOverlap < 0) throw new Error(`window overlap ${windowOverlap} is not a non-negative integer`);
     const fd = openSync(path, 'r');
     try {
-      const size = fstatSync(fd).size;
+      const st = fstatSync(fd);
+      const size = st.size;
       const windows: Buffer[] = [];
       for (let start = 0; start < size; start += windowStride) {
         const length = Math.min(windowStride + windowOverlap, size - start);
         windows.push(mmap.map(length, mmap.PROT_READ, mmap.MAP_SHARED, fd, start, mmap.MADV_RANDOM));
       }
-      return new MappedFile(path, size, windows, windowStride);
+      return new MappedFile(path, size, windows, windowStride, { size, mtimeMs: st.mtimeMs, ino: st.ino, dev: st.dev });
     } finally {
       closeSync(fd);
     }
@@ -49,6 +100,7 @@ export class MappedFile {
 
   /** The byte at a file offset. */
   byteAt(at: number): number {
+    if (this.stale) throw new StaleDataError(this.path);
     if (!(at >= 0 && at < this.size)) throw new RangeError(`byte ${at} is outside ${this.path} (size ${this.size})`);
     const w = Math.floor(at / this.stride);
     return this.windows[w]![at - w * this.stride]!;
@@ -56,6 +108,7 @@ export class MappedFile {
 
   /** A zero-copy view of [fileStart, fileEnd) if it lies inside one window, else undefined. */
   view(fileStart: number, fileEnd: number): Buffer | undefined {
+    if (this.stale) throw new StaleDataError(this.path);
     const w = Math.floor(fileStart / this.stride);
     const window = this.windows[w];
     const local = fileStart - w * this.stride;
@@ -75,6 +128,7 @@ export class MappedFile {
   /** Copies [fileStart, fileEnd) into target at targetStart; returns the byte count. */
   copy(target: Buffer, targetStart: number, fileStart: number, fileEnd: number): number {
     // Called once per FASTA line when joining lines, so it allocates nothing.
+    if (this.stale) throw new StaleDataError(this.path);
     this.checkSpan(fileStart, fileEnd);
     let at = fileStart;
     let to = targetStart;

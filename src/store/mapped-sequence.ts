@@ -17,6 +17,11 @@ export class MappedSequence {
     this.length = record.length;
   }
 
+  /** True once its file was changed in place (src/store/mapped-file.ts): reads then throw StaleDataError. */
+  get stale(): boolean {
+    return this.file?.stale ?? false;
+  }
+
   /** Base i as stored: its byte value, read from the mapping. */
   baseByte(i: number): number {
     return this.file!.byteAt(baseOffset(this.record, i));

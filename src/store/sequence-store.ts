@@ -6,17 +6,18 @@ import { MappedSequence } from './mapped-sequence.js';
 /** Every file of a catalog mapped once, and each sequence ready to read by name or alias. */
 export class SequenceStore {
   /** Canonical names and aliases alike: resolving an alias costs the same one lookup as a name. */
-  private readonly byName = new Map<string, MappedSequence>();
+  private byName = new Map<string, MappedSequence>();
   /** Canonical only, in catalog order. */
-  readonly sequences: readonly MappedSequence[];
-  readonly totalBases: number;
-  readonly mappedBytes: number;
+  sequences: readonly MappedSequence[];
+  totalBases: number;
+  mappedBytes: number;
+  private readonly swapListeners: (() => void)[] = [];
 
   private constructor(
-    private readonly files: MappedFile[],
+    private files: MappedFile[],
     sequences: MappedSequence[],
-    private readonly byPath: ReadonlyMap<string, MappedFile | undefined>,
-    private readonly catalog: Catalog,
+    private byPath: ReadonlyMap<string, MappedFile | undefined>,
+    private catalog: Catalog,
   ) {
     this.sequences = sequences;
     for (const s of sequences) this.byName.set(s.name, s);
@@ -27,6 +28,28 @@ export class SequenceStore {
     }
     this.totalBases = sequences.reduce((sum, s) => sum + s.length, 0);
     this.mappedBytes = files.reduce((sum, f) => sum + f.size, 0);
+  }
+
+  /**
+   * Takes over the sequences of `next` (a reload): routes keep this store object, and listeners
+   * rebuild what they derived from it. The old mappings are not closed: streams in flight still
+   * read from them, and they are unmapped once collected. `next` must not be used afterwards.
+   */
+  swap(next: SequenceStore): void {
+    // Every field in one synchronous step: a request sees the old store or the new, never a mix.
+    this.byName = next.byName;
+    this.sequences = next.sequences;
+    this.totalBases = next.totalBases;
+    this.mappedBytes = next.mappedBytes;
+    this.files = next.files;
+    this.byPath = next.byPath;
+    this.catalog = next.catalog;
+    for (const listener of this.swapListeners) listener();
+  }
+
+  /** Calls `listener` after each swap (what a route pre-computed from the sequences is rebuilt there). */
+  onSwap(listener: () => void): void {
+    this.swapListeners.push(listener);
   }
 
   static open(catalog: Catalog, windows: WindowOptions = defaultWindows): SequenceStore {

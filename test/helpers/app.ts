@@ -5,10 +5,12 @@ import { parseConfig, type Config } from '../../src/config.js';
 /**
  * The real app on a data folder (real catalog, real mappings), logs silenced. Refget digests
  * are only computed in the background where a test asks for it ({ digests: true }): hashing
- * every fixture would compete with every other test for the machine's two cores.
+ * every fixture would compete with every other test for the machine's two cores. The
+ * event-loop-delay guard is off unless a test sets it: thousands of app.inject calls chained on
+ * promises keep the loop from turning, which the guard would rightly call overload (503).
  */
 export async function testApp(data: string, overrides: Partial<Config> = {}): Promise<FastifyInstance> {
-  return buildApp(parseConfig({ data, logLevel: 'silent', accessLog: false, digests: false, ...overrides }));
+  return buildApp(parseConfig({ data, logLevel: 'silent', accessLog: false, digests: false, maxEventLoopDelay: 0, ...overrides }));
 }
 
 /** The real app listening on a loopback port, for tests where the byte stream matters. */

@@ -1,0 +1,27 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Metrics } from '../src/metrics.js';
+
+/**
+ * GET /metrics: Prometheus text exposition (src/metrics.ts). With --workers N each scrape is
+ * answered by one worker, for its own process (series labelled by `pid`).
+ */
+export const metricsRoutes: FastifyPluginAsync<{ metrics: Metrics }> = async (app, { metrics }) => {
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        summary: 'Prometheus metrics',
+        description:
+          'Prometheus text exposition format: seqserve_http_requests_total, seqserve_http_request_duration_seconds and ' +
+          'seqserve_http_response_bytes_total by route pattern (`unmatched` for no route), the catalog (seqserve_sequences, ' +
+          'seqserve_bases, seqserve_mapped_bytes), seqserve_page_cache_resident_bytes, refget digests known, and the ' +
+          'Node.js process metrics (event-loop lag, memory, GC). With --workers, one worker answers, labelled by `pid`.',
+        produces: ['text/plain'],
+      },
+    },
+    async (_request, reply) => {
+      const { contentType, body } = await metrics.scrape();
+      reply.header('content-type', contentType).send(body);
+    },
+  );
+};
