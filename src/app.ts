@@ -1,9 +1,7 @@
 import cluster from 'node:cluster';
 import cors from '@fastify/cors';
 import underPressure from '@fastify/under-pressure';
-import { basename } from 'node:path';
-import type { Duplex } from 'node:stream';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { adminRoutes, type ReloadOutcome } from '../routes/admin.js';
@@ -23,6 +21,8 @@ import { fastPathServerFactory } from './fast-path.js';
 import type { Config } from './config.js';
 import { registerDocs } from './docs.js';
 import { DataError, OverloadedError, ProblemError, retryAfterSeconds } from './errors.js';
+import { corsHeaders, corsOptions, securityHeaderValues, securityHeaders } from './http-headers.js';
+import { clientError, sendProblem, toProblem } from './problem-answers.js';
 import { createLogger } from './logger.js';
 import { countAnswers, Metrics } from './metrics.js';
 import { requestId } from './request-id.js';
@@ -30,7 +30,6 @@ import type { PreloadStatus } from './preload.js';
 import { packageVersion } from './package-root.js';
 import { DigestIndex } from './refget/digest-index.js';
 import { buildStaticFiles } from './static-files.js';
-import { StaleDataError } from './store/mapped-file.js';
 import type { SequenceStore } from './store/sequence-store.js';
 
 declare module 'fastify' {
@@ -268,87 +267,4 @@ async function sequenceRoutes(
   await app.register(regionRoutes, { store, streamThreshold, maxAnswerBases });
   await app.register(batchRoutes, { store, streamThreshold, bodyLimit, maxRegions });
   await app.register(randomRoutes, { store, streamThreshold });
-}
-
-const corsOptions = {
-  origin: '*',
-  methods: ['GET', 'HEAD', 'POST'],
-  allowedHeaders: ['Range', 'If-Range', 'If-None-Match', 'If-Modified-Since', 'If-Match', 'If-Unmodified-Since', 'Content-Type'],
-  exposedHeaders: ['Content-Range', 'Content-Length', 'Accept-Ranges', 'ETag', 'Last-Modified', 'X-Request-Id'],
-  maxAge: 86400,
-};
-
-/** What @fastify/cors adds to the answer of a simple GET with corsOptions, for the fast path. */
-const corsHeaders = [
-  ['access-control-allow-origin', corsOptions.origin],
-  ['access-control-expose-headers', corsOptions.exposedHeaders.join(', ')],
-] as const;
-
-/**
- * Security headers of every answer, routes and fast path alike (the one list both use): never
- * sniff a body into another type, and never run or frame an answer as a page. /docs replaces
- * the CSP with one that allows its own assets (src/docs.ts). No HSTS: seqserve speaks plain
- * HTTP; a TLS proxy in front of it adds that.
- */
-export const securityHeaders = [
-  ['x-content-type-options', 'nosniff'],
-  ['content-security-policy', "default-src 'none'; frame-ancestors 'none'"],
-] as const;
-const securityHeaderValues: Record<string, string> = Object.fromEntries(securityHeaders);
-
-/** A request Node's HTTP parser refused (before Fastify): said as problem+json on the raw socket. */
-function clientError(this: FastifyInstance, error: Error & { code?: string }, socket: Duplex): void {
-  if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const [status, detail] =
-    error.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'the request line and headers are over the limit (16 KiB); shorten the URL or the headers']
-      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'the request was not received in time']
-        : [400, 'the request is not well-formed HTTP'];
-  this.log.trace({ err: error }, 'client error');
-  const problem = new ProblemError('bad-request', detail, {}, status);
-  const body = JSON.stringify(problem.body());
-  const headers = [...securityHeaders, ...corsHeaders].map(([name, value]) => `${name}: ${value}\r\n`).join('');
-  if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${problem.title}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${headers}connection: close\r\n\r\n${body}`);
-  }
-  socket.destroy(error);
-}
-
-function sendProblem(reply: FastifyReply, problem: ProblemError, url: string): void {
-  // A Buffer, so that Fastify adds no charset to the media type.
-  reply
-    .code(problem.status)
-    .headers(problem.headers)
-    .headers(securityHeaderValues)
-    .header('content-type', 'application/problem+json')
-    .header('x-request-id', reply.request.id)
-    .send(Buffer.from(JSON.stringify(problem.body(url.length > 200 ? `${url.slice(0, 200)}...` : url))));
-}
-
-/** Fastify's own client errors, said without echoing the (possibly huge) URL back. */
-const frameworkDetails: Record<string, string> = {
-  FST_ERR_BAD_URL: 'the URL has a malformed percent-encoding',
-  FST_ERR_MAX_PARAM_LENGTH: 'a path segment is too long',
-  FST_ERR_CTP_BODY_TOO_LARGE: 'the request body is over the limit (setting --batch-body-limit / SEQSERVE_BATCH_BODY_LIMIT)',
-};
-
-/** Our own problems pass through; validation errors become 400; anything else a bare 5xx. */
-function toProblem(error: FastifyError): ProblemError {
-  if (error instanceof ProblemError) return error;
-  if ((error as unknown) instanceof StaleDataError) {
-    const file = basename((error as unknown as StaleDataError).path);
-    return new ProblemError('unavailable', `the data file ${file} changed on disk while served; it is not read again until the server reloads its data`, {
-      'retry-after': String(retryAfterSeconds),
-    });
-  }
-  if (error.validation) {
-    const issue = error.validation[0];
-    const where = `${error.validationContext ?? 'request'}${issue?.instancePath?.replace(/\//g, '.') ?? ''}`;
-    return new ProblemError('bad-request', `${where} ${issue?.message ?? 'is invalid'}`);
-  }
-  const status = error.statusCode ?? 500;
-  if (status >= 400 && status < 500) return new ProblemError('bad-request', frameworkDetails[error.code] ?? error.message, {}, status);
-  // Never show paths or stacks to the client; the log has them, under the request id.
-  return new ProblemError('internal', 'the server failed to answer this request; the log has details under this request id');
 }

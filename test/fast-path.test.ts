@@ -12,7 +12,8 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { buildApp, securityHeaders } from '../src/app.js';
+import { buildApp } from '../src/app.js';
+import { securityHeaders } from '../src/http-headers.js';
 import { parseConfig } from '../src/config.js';
 import { prng, randInt, removeDir, subDir, tempDir, writeFasta, writeRaw } from './helpers/fasta-fixtures.js';
 

@@ -1,0 +1,31 @@
+/**
+ * The headers every answer carries besides its own: CORS (for browsers: igv.js, JBrowse) and
+ * security. One list, used by Fastify's hooks, by the fast path (src/fast-path.ts) and by
+ * the answers written straight to the socket (src/problem-answers.ts), so they never differ.
+ */
+
+export const corsOptions = {
+  origin: '*',
+  methods: ['GET', 'HEAD', 'POST'],
+  allowedHeaders: ['Range', 'If-Range', 'If-None-Match', 'If-Modified-Since', 'If-Match', 'If-Unmodified-Since', 'Content-Type'],
+  exposedHeaders: ['Content-Range', 'Content-Length', 'Accept-Ranges', 'ETag', 'Last-Modified', 'X-Request-Id'],
+  maxAge: 86400,
+};
+
+/** What @fastify/cors adds to the answer of a simple GET with corsOptions, for the fast path. */
+export const corsHeaders = [
+  ['access-control-allow-origin', corsOptions.origin],
+  ['access-control-expose-headers', corsOptions.exposedHeaders.join(', ')],
+] as const;
+
+/**
+ * Security headers of every answer, routes and fast path alike (the one list both use): never
+ * sniff a body into another type, and never run or frame an answer as a page. /docs replaces
+ * the CSP with one that allows its own assets (src/docs.ts). No HSTS: seqserve speaks plain
+ * HTTP; a TLS proxy in front of it adds that.
+ */
+export const securityHeaders = [
+  ['x-content-type-options', 'nosniff'],
+  ['content-security-policy', "default-src 'none'; frame-ancestors 'none'"],
+] as const;
+export const securityHeaderValues: Record<string, string> = Object.fromEntries(securityHeaders);
