@@ -69,10 +69,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       underPressure: () => pressure(),
       maxAnswerBases: config.maxAnswerBases,
     }),
-    // Set deliberately (src/config.ts): a client gets requestTimeout to send its request, an idle
-    // connection is closed after connectionTimeout (a slow reader that still reads is not idle).
+    // Set deliberately (src/config.ts): a client gets requestTimeout to send its request, and an
+    // idle keep-alive connection is closed after keepAliveTimeout. connectionTimeout is not a
+    // server-wide socket timeout: that re-arms a timer on every read and write, which measured
+    // 6-9% of a single-base lookup; it is set on the sockets of streamed answers (onSend below).
     requestTimeout: config.requestTimeout,
-    connectionTimeout: config.connectionTimeout,
     keepAliveTimeout: config.keepAliveTimeout,
     loggerInstance: logger as FastifyBaseLogger,
     // One access line per request is written in onResponse below, not Fastify's two.
@@ -192,6 +193,25 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
         'request',
       );
       done();
+    });
+  }
+
+  // A streamed answer to a client that stops reading would hold its socket forever: close the
+  // connection once it has been idle connectionTimeout ms (a slow reader that still reads is not idle).
+  if (config.connectionTimeout > 0) {
+    const armed = new WeakSet<object>();
+    app.addHook('onSend', (request, _reply, payload, done) => {
+      const socket = request.raw.socket;
+      // (app.inject's requests have a stand-in socket without timers.)
+      if (typeof socket?.setTimeout === 'function' && payload != null && typeof (payload as { pipe?: unknown }).pipe === 'function') {
+        // With no server-wide timeout Node's http server does not act on a socket's 'timeout'.
+        if (!armed.has(socket)) {
+          armed.add(socket);
+          socket.on('timeout', () => socket.destroy());
+        }
+        socket.setTimeout(config.connectionTimeout);
+      }
+      done(null, payload);
     });
   }
 

@@ -4,11 +4,17 @@
  * are 413 naming the setting, and the timeouts reach the HTTP server.
  */
 import assert from 'node:assert/strict';
+import { closeSync, openSync, truncateSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError, configFromEnv, parseConfig } from '../src/config.js';
 import { listeningApp } from './helpers/app.js';
 import { removeDir, tempDir, writeFasta, writeRaw } from './helpers/fasta-fixtures.js';
+
+/** A raw sequence larger than the socket buffers, for a client that stops reading. */
+const bigName = 'stall';
 
 async function fetchText(url: string, init?: RequestInit): Promise<{ status: number; type: string; headers: Headers; body: string }> {
   const res = await fetch(url, init);
@@ -21,6 +27,9 @@ describe('overload and caps', () => {
   before(() => {
     dir = tempDir('seqserve-overload-');
     sequence = writeRaw(dir, 'r1', { seed: 7, length: 5000 }).sequence;
+    // Sparse: 64 MB no socket buffers can hold, at no cost to write.
+    closeSync(openSync(join(dir, `${bigName}.raw`), 'w'));
+    truncateSync(join(dir, `${bigName}.raw`), 64 << 20);
     writeFasta(dir, 'f.fa', { seed: 3, lineWidth: 60, records: [{ name: 'f1', length: 3000 }] });
   });
   after(() => removeDir(dir));
@@ -99,8 +108,29 @@ describe('overload and caps', () => {
       const { app } = await listeningApp(dir, { requestTimeout: 12_345, connectionTimeout: 23_456, keepAliveTimeout: 3456 });
       try {
         assert.equal(app.server.requestTimeout, 12_345, 'requestTimeout');
-        assert.equal(app.server.timeout, 23_456, 'connectionTimeout');
+        assert.equal(app.server.timeout, 0, 'no server-wide socket timeout (connectionTimeout is per streamed answer)');
         assert.equal(app.server.keepAliveTimeout, 3456, 'keepAliveTimeout');
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('closes a streamed answer whose client stops reading after --connection-timeout', async () => {
+      const { app, url } = await listeningApp(dir, { connectionTimeout: 400, streamThreshold: 1024 });
+      try {
+        const { hostname, port } = new URL(url);
+        const started = Date.now();
+        // The server's side of the connection: a paused client would not notice the close.
+        const closed = new Promise<number>((resolve) => app.server.once('connection', (s) => s.on('close', () => resolve(Date.now() - started))));
+        const socket = connect(Number(port), hostname);
+        socket.on('error', () => {});
+        // Ask for a streamed answer larger than the socket buffers, then never read it.
+        socket.write(`GET /chrom/${bigName}/range HTTP/1.1\r\nHost: x\r\n\r\n`);
+        socket.pause();
+        const ms = await Promise.race([closed, new Promise<number>((r) => setTimeout(() => r(-1), 10_000))]);
+        assert.ok(ms > 0, 'the server closed the stalled connection');
+        assert.ok(ms >= 300, `not before the timeout (closed after ${ms} ms)`);
+        socket.destroy();
       } finally {
         await app.close();
       }
