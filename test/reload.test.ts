@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
@@ -16,6 +15,7 @@ import pino from 'pino';
 import { buildApp } from '../src/app.js';
 import { parseConfig, type Config } from '../src/config.js';
 import { removeDir, tempDir, writeFasta } from './helpers/fasta-fixtures.js';
+import { freePort } from './helpers/cli-server.js';
 import { readRaw } from './helpers/naive-fasta.js';
 
 const token = 'test-admin-token-0123456789';
@@ -192,17 +192,6 @@ describe('reload', () => {
   });
 });
 
-/** A port free now (with --workers, port 0 would let each worker pick its own). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function startCli(dir: string, workers: number): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const port = await freePort();

@@ -4,125 +4,15 @@
  * said once.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { freePort, getFresh, readyz, runCli, startCli, stop, type Run, type Served } from './helpers/cli-server.js';
 import { readFasta } from './helpers/naive-fasta.js';
-
-
-const cli = join(import.meta.dirname, '..', 'src', 'cli.ts');
-
-interface Served {
-  child: ChildProcess;
-  url: string;
-  ready: Record<string, unknown>;
-  exited: Promise<number | null>;
-  stdout: () => string;
-  stderr: () => string;
-  /** Resolves with the first log line (parsed) that `match` accepts, from the start of the output. */
-  waitFor: (match: (line: Record<string, unknown>) => boolean, ms?: number) => Promise<Record<string, unknown>>;
-}
-
-/** A port free now: with --workers, port 0 would let each worker pick its own. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts the real CLI (through tsx) and waits for its ready line; the caller kills it. */
-async function startCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<Served> {
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--host', '127.0.0.1', ...args], { env: { ...process.env, ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  const waitFor = (match: (line: Record<string, unknown>) => boolean, ms = 30_000) => {
-    let from = 0;
-    return new Promise<Record<string, unknown>>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.stdout!.off('data', check);
-        reject(new Error(`log line not seen within ${ms} ms; stdout: ${stdout.slice(-3000)}; stderr: ${stderr.slice(-2000)}`));
-      }, ms);
-      const check = () => {
-        const end = stdout.lastIndexOf('\n') + 1;
-        for (const line of stdout.slice(from, end).split('\n')) {
-          if (!line.startsWith('{')) continue;
-          const parsed = JSON.parse(line) as Record<string, unknown>;
-          if (match(parsed)) {
-            clearTimeout(timer);
-            child.stdout!.off('data', check);
-            return resolve(parsed);
-          }
-        }
-        from = end;
-      };
-      child.stdout!.on('data', check);
-      check();
-    });
-  };
-  const readyLine = waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('seqserve ready'), timeoutMs);
-  const ready = await Promise.race([
-    readyLine,
-    exited.then((code) => {
-      throw new Error(`exited with ${code} before ready: ${stderr}${stdout.slice(-2000)}`);
-    }),
-  ]);
-  return { child, url: ready.url as string, ready, exited, stdout: () => stdout, stderr: () => stderr, waitFor };
-}
-
-/** GET on a connection of its own (no keep-alive), so that each request may reach another worker. */
-function getFresh(url: string): Promise<{ status: number; body: Buffer; res: IncomingMessage }> {
-  return new Promise((resolve, reject) => {
-    httpGet(url, { agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), res }));
-      res.on('error', reject);
-    }).on('error', reject);
-  });
-}
-
-async function readyz(url: string): Promise<{ pid: number; preload: { state: string; bytes: number; total: number; ms: number }; digests: { known: number; total: number } }> {
-  const r = await getFresh(`${url}/readyz`);
-  if (r.status !== 200) throw new Error(`/readyz answered ${r.status}: ${r.body.toString()}`);
-  return JSON.parse(r.body.toString());
-}
-
-/** Kills the process if it is still running and waits for it to be gone. */
-async function stop(served: Served | undefined): Promise<void> {
-  if (!served) return;
-  if (served.child.exitCode === null && served.child.signalCode === null) served.child.kill('SIGKILL');
-  await served.exited;
-}
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI to completion (startup failures). */
-function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 function assertOneLine(r: Run, pattern: RegExp): void {
   assert.equal(r.code, 1, `exit code 1; stderr: ${r.stderr}`);
@@ -303,7 +193,7 @@ describe('--workers: startup failures are said once', () => {
     mkdirSync(d);
     writeFileSync(join(d, 'a.fa'), '>chr1\nACGT\n');
     writeFileSync(join(d, 'chr1.raw'), 'ACGT');
-    const r = await run(['serve', '--data', d, '--workers', '2', '--port', String(await freePort())]);
+    const r = await runCli(['serve', '--data', d, '--workers', '2', '--port', String(await freePort())]);
     assertOneLine(r, /"chr1".*a\.fa.*chr1\.raw/);
     assert.doesNotMatch(r.stdout, /listening/, 'no worker listened');
   });
@@ -316,7 +206,7 @@ describe('--workers: startup failures are said once', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = blocker.address() as { port: number };
-      const r = await run(['serve', '--data', d, '--host', '127.0.0.1', '--workers', '2', '--port', String(port)]);
+      const r = await runCli(['serve', '--data', d, '--host', '127.0.0.1', '--workers', '2', '--port', String(port)]);
       assertOneLine(r, /EADDRINUSE/);
     } finally {
       blocker.close();
@@ -325,8 +215,8 @@ describe('--workers: startup failures are said once', () => {
 
   it('bad --workers / SEQSERVE_WORKERS and SEQSERVE_PRELOAD values are named', async () => {
     const d = join(dir, 'ok');
-    assertOneLine(await run(['serve', '--data', d, '--workers', '0']), /--workers.*"0"/);
-    assertOneLine(await run(['serve', '--data', d], { SEQSERVE_WORKERS: 'many' }), /SEQSERVE_WORKERS.*many/);
-    assertOneLine(await run(['serve', '--data', d], { SEQSERVE_PRELOAD: 'maybe' }), /SEQSERVE_PRELOAD.*maybe/);
+    assertOneLine(await runCli(['serve', '--data', d, '--workers', '0']), /--workers.*"0"/);
+    assertOneLine(await runCli(['serve', '--data', d], { SEQSERVE_WORKERS: 'many' }), /SEQSERVE_WORKERS.*many/);
+    assertOneLine(await runCli(['serve', '--data', d], { SEQSERVE_PRELOAD: 'maybe' }), /SEQSERVE_PRELOAD.*maybe/);
   });
 });
