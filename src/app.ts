@@ -111,10 +111,6 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     ...(cluster.isWorker ? { defaultLabels: { pid: String(process.pid) } } : {}),
   });
   countAnswers(app, metrics);
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id);
-    done();
-  });
   const staticFiles = buildStaticFiles(config.data, assemblies, logger);
 
   /** Files found changed (or replaced) on disk and already logged, so each is said once. */
@@ -215,9 +211,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     });
   }
 
-  // The security headers (securityHeaders, below) on every answer; the fast path sends the same list.
-  app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(securityHeaderValues);
+  // The security headers (src/http-headers.ts) and the request id (the client's own when sane,
+  // src/request-id.ts) on every answer, in one hook; the fast path sends the same.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(securityHeaderValues).header('x-request-id', request.id);
     done();
   });
 
