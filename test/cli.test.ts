@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { get as httpGet, type IncomingMessage } from 'node:http';
 import { closeSync, existsSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runCli as run, type Run } from './helpers/cli-server.js';
+import { readThroughSignal, runCli as run, type Run } from './helpers/cli-server.js';
 
 const cli = join(import.meta.dirname, '..', 'src', 'cli.ts');
 
@@ -142,17 +141,7 @@ describe('serving and closing gracefully', () => {
   it('finishes an in-flight response after SIGTERM, then exits 0', async () => {
     const server = await startServer(dir);
     try {
-      const res = await new Promise<IncomingMessage>((resolve, reject) => httpGet(`${server.url}/chrom/long/range`, resolve).on('error', reject));
-      const first = await new Promise<Buffer>((resolve) => res.once('data', resolve));
-      res.pause();
-      server.child.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 300));
-      let received = first.length;
-      let tail = first;
-      for await (const chunk of res as AsyncIterable<Buffer>) {
-        received += chunk.length;
-        tail = chunk;
-      }
+      const { received, tail } = await readThroughSignal(`${server.url}/chrom/long/range`, server.child);
       assert.equal(received, 64_000_000);
       assert.equal(tail.subarray(-3).toString('latin1'), 'END');
       assert.equal(await server.exited, 0);

@@ -6,12 +6,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { get as httpGet, type IncomingMessage } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { freePort, getFresh, readyz, runCli, startCli, stop, type Run, type Served } from './helpers/cli-server.js';
+import { freePort, getFresh, readThroughSignal, readyz, runCli, startCli, stop, type Run, type Served } from './helpers/cli-server.js';
 import { readFasta } from './helpers/naive-fasta.js';
 
 function assertOneLine(r: Run, pattern: RegExp): void {
@@ -127,17 +126,7 @@ describe('--workers 2', () => {
   });
 
   it('on SIGTERM finishes an in-flight streamed response, then exits 0', async () => {
-    const res = await new Promise<IncomingMessage>((resolve, reject) => httpGet(`${served!.url}/chrom/long/range`, { agent: false }, resolve).on('error', reject));
-    const first = await new Promise<Buffer>((resolve) => res.once('data', resolve));
-    res.pause();
-    served!.child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 300));
-    let received = first.length;
-    let tail = first;
-    for await (const chunk of res as AsyncIterable<Buffer>) {
-      received += chunk.length;
-      tail = chunk;
-    }
+    const { received, tail } = await readThroughSignal(`${served!.url}/chrom/long/range`, served!.child);
     assert.equal(received, LONG, 'every byte arrived');
     assert.equal(tail.subarray(-3).toString('latin1'), 'END', 'the end arrived');
     assert.equal(await served!.exited, 0, `exit code 0: ${served!.stderr()}`);

@@ -117,3 +117,22 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/**
+ * Starts reading `url` (one long streamed answer), sends the server `signal` once the first
+ * bytes have arrived, then reads the rest: what a client in flight during a shutdown gets.
+ */
+export async function readThroughSignal(url: string, child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<{ received: number; tail: Buffer }> {
+  const res = await new Promise<IncomingMessage>((resolve, reject) => httpGet(url, { agent: false }, resolve).on('error', reject));
+  const first = await new Promise<Buffer>((resolve) => res.once('data', resolve));
+  res.pause();
+  child.kill(signal);
+  await new Promise((r) => setTimeout(r, 300));
+  let received = first.length;
+  let tail = first;
+  for await (const chunk of res as AsyncIterable<Buffer>) {
+    received += chunk.length;
+    tail = chunk;
+  }
+  return { received, tail };
+}
