@@ -6,7 +6,8 @@
 #   1. bare: waits for healthy, checks a base, a range and a reverse complement of the bundled
 #      demo genome against its FASTA copied out of the image and read by docker/oracle.mjs (no
 #      seqserve code), that its .fai and digests are bundled (no warnings), then `docker stop`
-#      while a slow 2 MB download is in flight: it must complete, and the container exit 0.
+#      while two slow downloads are in flight (one still being written, one written but not yet
+#      read): both must arrive whole, and the container exit 0.
 #   2. with a generated test genome (no .fai) mounted at /data:ro and SEQSERVE_DATA=/data:
 #      waits for healthy, checks every sequence (bases, ranges, regions, reverse complements,
 #      the in-memory .fai, the FASTA bytes, refget by MD5) against the file, then stop → exit 0.
@@ -98,14 +99,25 @@ docker logs "$bare" >"$work/bare.log" 2>&1
 if grep -E '"level":(40|50|60)|warning|generated the demo genome' "$work/bare.log"; then
   die "the bare image logged warnings or generated data at runtime (see above): the demo genome must be complete in the image"
 fi
-# In flight during SIGTERM: a /batch of chromosome 11 six times (36.6 MB, streamed) to a
-# client reading 10 MB/s. It must arrive whole, and the server must log it as answered after
-# the SIGTERM (socket buffers hold part of it, so the server is busy for roughly the rest).
+# In flight during SIGTERM, two answers that must both arrive whole:
+#  - A: a /batch of chromosome 11 six times (36 MB, streamed) to a client reading 10 MB/s: the
+#    server is still writing it when the SIGTERM comes;
+#  - B: chromosome 11 once (6 MB) to a client reading 2 MB/s: the SIGTERM is sent only once the
+#    server has logged B as answered, so B's tail is still in socket buffers (the server's, the
+#    docker proxy's, curl's). A server that exits as soon as it has written everything loses that
+#    tail when the container's network goes away with it (a CI run showed it).
 curl -sS --fail --limit-rate 10M -o "$work/inflight.fa" -H 'content-type: application/json' \
   -d '{"regions":["11","11","11","11","11","11"]}' "$url/batch?format=fasta" & inflight=$!
-sleep 0.7
+curl -sS --fail --limit-rate 2M -o "$work/tail.txt" "$url/chrom/11/range?start=0&end=6000000" & tail_pid=$!
+for _ in $(seq 100); do
+  docker logs "$bare" 2>&1 | grep -q '"url":"/chrom/11/range?start=0&end=6000000","status":200' && break
+  sleep 0.1
+done
+docker logs "$bare" 2>&1 | grep -q '"url":"/chrom/11/range?start=0&end=6000000","status":200' \
+  || log "warning: answer B was not logged as written within 10 s; stopping anyway"
 stop "$bare"
-wait "$inflight" || die "the request in flight during docker stop failed"
+wait "$inflight" || die "answer A (in flight during docker stop) failed"
+wait "$tail_pid" || die "answer B (written, but not yet read, at docker stop) failed"
 docker logs "$bare" >"$work/bare.log" 2>&1
 node -e '
   const fs = require("fs");
@@ -114,15 +126,17 @@ node -e '
   const i = t.indexOf(">11 ");
   const seq = t.slice(t.indexOf("\n", i) + 1, t.indexOf("\n>", i)).replaceAll("\n", "");
   const got = fs.readFileSync(process.argv[2], "latin1").split("\n").filter((l) => !l.startsWith(">")).join("");
-  if (got !== seq.repeat(6)) die("the in-flight answer differs from the file (" + got.length + " bases)");
+  if (got !== seq.repeat(6)) die("answer A differs from the file (" + got.length + " bases)");
+  const tail = fs.readFileSync(process.argv[4], "latin1");
+  if (tail !== seq) die("answer B differs from the file (" + tail.length + " bases)");
   const log = fs.readFileSync(process.argv[3], "utf8").split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
   const term = log.find((l) => l.signal === "SIGTERM");
   const answered = log.find((l) => l.url === "/batch?format=fasta" && l.status === 200);
   // Informational: the log format belongs to the app and may change.
   const after = term && answered ? answered.time - term.time : undefined;
-  const when = after === undefined ? "(no SIGTERM or /batch line found in the log)" : "answered " + Math.abs(after) + " ms " + (after >= 0 ? "after" : "BEFORE") + " the SIGTERM";
-  console.error("check-image: the request in flight during docker stop completed: " + got.length + " bases, as in the file; " + when);
-' "$work/demo.fa" "$work/inflight.fa" "$work/bare.log"
+  const when = after === undefined ? "(no SIGTERM or /batch line found in the log)" : "A answered " + Math.abs(after) + " ms " + (after >= 0 ? "after" : "BEFORE") + " the SIGTERM";
+  console.error("check-image: the answers in flight during docker stop arrived whole: A " + got.length + " bases, B " + tail.length + " bases, as in the file; " + when);
+' "$work/demo.fa" "$work/inflight.fa" "$work/bare.log" "$work/tail.txt"
 
 # 2. A test genome on a read-only volume.
 genome="$work/genome"

@@ -17,6 +17,7 @@ import { rangeRoutes } from '../routes/range.js';
 import { refgetRoutes, type RefgetItem } from '../routes/refget.js';
 import { regionRoutes } from '../routes/region.js';
 import { openAssemblies, type Assemblies } from './assemblies.js';
+import { ConnectionDrain } from './connection-drain.js';
 import { fastPathServerFactory } from './fast-path.js';
 import type { Config } from './config.js';
 import { registerDocs } from './docs.js';
@@ -95,9 +96,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   app.setSerializerCompiler(serializerCompiler);
 
   let pressure = () => false;
-  app.addHook('preClose', (done) => {
+  // Before Node's server.close(), which would destroy connections whose answer may still be on its way.
+  const drain = new ConnectionDrain(app.server);
+  app.addHook('preClose', async () => {
     closing = true;
-    done();
+    await drain.drain();
   });
   // Digests are read from sidecars now and computed in a worker for the rest, never blocking.
   const items: RefgetItem[] = assemblies.list.flatMap((assembly) => assembly.store.sequences.map((sequence) => ({ record: sequence.record, sequence, assembly })));
@@ -254,6 +257,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(assembliesRoutes, { assemblies });
   await app.register(refgetRoutes, { digests: () => digests, version: packageVersion(), streamThreshold, maxAnswerBases });
   await app.register(filesRoutes, { files: staticFiles, streamThreshold });
+  await app.register((await import('../routes/page.js')).pageRoutes, { assemblies, data: config.data, files: staticFiles });
   const { requestReload } = options;
   await app.register(adminRoutes, {
     token: config.adminToken,

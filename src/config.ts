@@ -42,6 +42,8 @@ export const configSchema = z.object({
   keepAliveTimeout: z.coerce.number().int().min(0),
   /** How often every mapped file is checked for changes on disk, ms (0: never). */
   dataCheckInterval: z.coerce.number().int().min(0),
+  /** Memory for inflated BGZF blocks of bgzipped FASTA (an LRU shared by all requests of a process), MiB. */
+  bgzfCacheMib: z.coerce.number().int().min(1),
   /** Bearer token enabling POST /admin/reload (from the environment only); absent: the route answers 404. */
   adminToken: z.string().min(16, 'at least 16 characters').optional(),
 });
@@ -70,6 +72,8 @@ export const defaults: Config = {
   connectionTimeout: 120_000,
   keepAliveTimeout: 65_000,
   dataCheckInterval: 2000,
+  // 1,024 blocks of 64 KiB: the working set of a genome browser's view, many times over.
+  bgzfCacheMib: 64,
 };
 
 export class ConfigError extends Error {}
@@ -106,6 +110,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Partial<Record<keyof Conf
     connectionTimeout: env.SEQSERVE_CONNECTION_TIMEOUT,
     keepAliveTimeout: env.SEQSERVE_KEEP_ALIVE_TIMEOUT,
     dataCheckInterval: env.SEQSERVE_DATA_CHECK_INTERVAL,
+    bgzfCacheMib: env.SEQSERVE_BGZF_CACHE_MIB,
     adminToken: env.SEQSERVE_ADMIN_TOKEN || undefined,
   });
 }
@@ -138,6 +143,7 @@ const flagNames: Record<string, string> = {
   connectionTimeout: '--connection-timeout / SEQSERVE_CONNECTION_TIMEOUT',
   keepAliveTimeout: '--keep-alive-timeout / SEQSERVE_KEEP_ALIVE_TIMEOUT',
   dataCheckInterval: '--data-check-interval / SEQSERVE_DATA_CHECK_INTERVAL',
+  bgzfCacheMib: '--bgzf-cache-mib / SEQSERVE_BGZF_CACHE_MIB',
   adminToken: 'SEQSERVE_ADMIN_TOKEN',
 };
 
