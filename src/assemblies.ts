@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { loadCatalog, type Catalog, type CatalogLog } from './catalog.js';
 import { DataError } from './errors.js';
 import { defaultWindows, type FileState, type WindowOptions } from './store/mapped-file.js';
+import type { BlockCache } from './bgzf/block-cache.js';
 import { SequenceStore } from './store/sequence-store.js';
 
 /** One genome build: the sequences of one folder, mapped. */
@@ -97,6 +98,8 @@ export class Assemblies {
 export interface OpenOptions {
   defaultAssembly?: string;
   windows?: WindowOptions;
+  /** Inflated BGZF blocks shared by every assembly's bgzipped files (see config.bgzfCacheMib). */
+  blockCache?: BlockCache;
 }
 
 /** Reads the data folder and its subfolders (one level) and maps every sequence file. */
@@ -112,7 +115,7 @@ export function openAssemblies(dataDir: string, log: CatalogLog, options: OpenOp
   }
   const list: Assembly[] = [];
   try {
-    for (const c of catalogs) list.push({ ...c, store: SequenceStore.open(c.catalog, options.windows ?? defaultWindows) });
+    for (const c of catalogs) list.push({ ...c, store: SequenceStore.open(c.catalog, { windows: options.windows ?? defaultWindows, blockCache: options.blockCache }) });
     return new Assemblies(list, options.defaultAssembly);
   } catch (e) {
     for (const a of list) a.store.close();

@@ -1,20 +1,34 @@
-import { closeSync, existsSync, openSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { buildAliases, parseChromAlias, type Alias, type AliasFile, type AliasTable } from './aliases.js';
+import { bgzfRecords } from './bgzf/bgzf-catalog.js';
+import type { GziIndex } from './bgzf/gzi.js';
 import { DataError } from './errors.js';
 import { buildFai } from './fasta/fai-build.js';
 import { formatFai, parseFai, validateFai, type FaiEntry } from './fasta/fai.js';
 import type { LineLayout } from './fasta/offset.js';
+import { saveIndex } from './index-file.js';
+import { readTwoBitIndex, type TwoBitLayout } from './twobit/twobit-index.js';
 
-export type SequenceFormat = 'fasta' | 'raw';
+/** fasta: text with a .fai; raw: bases only; 2bit: UCSC's packed format; bgzf: bgzipped FASTA with .fai and .gzi. */
+export type SequenceFormat = 'fasta' | 'raw' | '2bit' | 'bgzf';
 
-/** What the server knows about one sequence: where its bases are and how its lines are laid out. */
+/**
+ * What the server knows about one sequence: where its bases are and how its lines are laid out.
+ * For fasta, raw and bgzf the line layout places base i (in bgzf, in the uncompressed text); a
+ * .2bit record has no lines (its layout says one line starting at the packed bases) and carries
+ * its 2bit layout instead.
+ */
 export interface SequenceRecord extends LineLayout {
   name: string;
   length: number;
   /** Absolute path of the file holding the bases. */
   file: string;
   format: SequenceFormat;
+  /** format 2bit: where the packed bases and the N and mask blocks are, and the file's byte order. */
+  twoBit?: { layout: TwoBitLayout; littleEndian: boolean };
+  /** format bgzf: the file's BGZF block index (one object shared by the file's records). */
+  gzi?: GziIndex;
 }
 
 export interface CatalogLog {
@@ -25,6 +39,7 @@ export interface CatalogLog {
 const fastaExtension = /\.(fa|fasta|fna)$/i;
 const rawExtension = /\.(raw|smalla)$/i;
 const compressedFasta = /\.(fa|fasta|fna)\.(gz|bgz|bgzf)$/i;
+const twoBitExtension = /\.2bit$/i;
 /** UCSC's names: chromAlias.txt (table dump) and ASSEMBLY.chromAlias.txt (per-assembly download). */
 const aliasFileName = /^(.+\.)?chromAlias\.txt$/;
 
@@ -89,7 +104,11 @@ export function loadCatalog(dir: string, log: CatalogLog): Catalog {
     const path = join(dir, name);
     if (fastaExtension.test(name)) records.push(...fastaRecords(path, log));
     else if (rawExtension.test(name)) records.push(rawRecord(path));
-    else if (compressedFasta.test(name)) log.warn(`skipping ${path}: compressed FASTA is not served yet; decompress it (gunzip) and index it (samtools faidx)`);
+    else if (twoBitExtension.test(name)) records.push(...twoBitRecords(path));
+    else if (compressedFasta.test(name)) {
+      checkReadable(path);
+      records.push(...bgzfRecords(path, log));
+    }
   }
   // May be empty: a folder of assemblies has its sequences in subfolders (src/assemblies.ts).
   if (records.length === 0) return new Catalog(records);
@@ -132,22 +151,24 @@ function fastaIndex(path: string, log: CatalogLog): FaiEntry[] {
   }
   const started = Date.now();
   const entries = buildFai(path, (msg) => log.warn(msg));
-  const took = Date.now() - started;
-  try {
-    // Write beside, then rename, so an interrupted start never leaves half an index.
-    const tmp = `${faiPath}.tmp-${process.pid}`;
-    writeFileSync(tmp, formatFai(entries));
-    try {
-      renameSync(tmp, faiPath);
-    } catch (e) {
-      unlinkSync(tmp);
-      throw e;
-    }
-    log.info(`built index ${faiPath} (${entries.length} sequences, ${took} ms)`);
-  } catch (e) {
-    log.warn(`built index for ${path} in memory (${took} ms) but could not save ${faiPath} (${(e as NodeJS.ErrnoException).code ?? e}); it will be rebuilt at every start: run samtools faidx ${path} where the folder is writable`);
-  }
+  saveIndex(faiPath, Buffer.from(formatFai(entries), 'utf8'), path, log, `${entries.length} sequences, ${Date.now() - started} ms`);
   return entries;
+}
+
+function twoBitRecords(path: string): SequenceRecord[] {
+  checkReadable(path);
+  const { littleEndian, sequences } = readTwoBitIndex(path);
+  return sequences.map((layout) => ({
+    name: layout.name,
+    length: layout.length,
+    // No lines: one "line" from the packed bases on, so that code reading layouts never splits one.
+    offset: layout.dnaOffset,
+    lineBases: Math.max(layout.length, 1),
+    lineBytes: Math.max(layout.length, 1),
+    file: path,
+    format: '2bit' as const,
+    twoBit: { layout, littleEndian },
+  }));
 }
 
 function rawRecord(path: string): SequenceRecord {
@@ -159,7 +180,7 @@ function rawRecord(path: string): SequenceRecord {
 }
 
 /** Returns the file size; fails with the file's name and the fix when it cannot be read. */
-function checkReadable(path: string): number {
+export function checkReadable(path: string): number {
   try {
     const stat = statSync(path);
     if (!stat.isFile()) throw new DataError(`${path} is not a regular file; remove it from the data folder`);

@@ -134,6 +134,7 @@ export async function drawWindows(store: SequenceStore, sampler: WindowSampler, 
 export function hasN(store: SequenceStore, sequence: MappedSequence, start: number, end: number): boolean {
   const { offset, lineBases, lineBytes, file: path } = sequence.record;
   const at = (i: number) => offset + Math.floor(i / lineBases) * lineBytes + (i % lineBases);
-  const view = store.mappedFile(path)?.view(at(start), at(end - 1) + 1) ?? sequence.bytes(start, end);
+  const text = sequence.isText ? store.mappedFile(path)?.view(at(start), at(end - 1) + 1) : undefined;
+  const view = text ?? sequence.bytes(start, end);
   return view.indexOf(0x4e) >= 0 || view.indexOf(0x6e) >= 0;
 }

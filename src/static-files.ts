@@ -7,13 +7,14 @@ import type { Validators } from './http-range.js';
 import { ChunkStream } from './store/chunk-stream.js';
 import type { MappedFile } from './store/mapped-file.js';
 import type { Assemblies } from './assemblies.js';
-import type { SequenceRecord } from './catalog.js';
+import type { SequenceFormat, SequenceRecord } from './catalog.js';
+import { formatGzi } from './bgzf/gzi.js';
 import { readSidecar, sidecarPath } from './refget/digest-sidecar.js';
 import type { SequenceStore } from './store/sequence-store.js';
 
 /**
- * The files of the data folder served as they are under /files/NAME: each FASTA file, its .fai,
- * each raw file and each valid refget digest sidecar (an assembly subfolder's under
+ * The files of the data folder served as they are under /files/NAME: each FASTA file and its
+ * .fai, each bgzipped FASTA with its .fai and .gzi, each .2bit and raw file, and each valid refget digest sidecar (an assembly subfolder's under
  * /files/ASSEMBLY/NAME). Everything is decided once, at startup: which names exist (a map from
  * name to file, so a URL is only ever a key, never a path), their sizes and validators, and
  * the bytes of each .fai (read from disk, or built from the catalog when the server built the
@@ -116,7 +117,7 @@ export function buildStaticFiles(dataDir: string, assemblies: Assemblies, log: S
 function addStoreFiles(files: Map<string, StaticFile>, prefix: string, store: SequenceStore, realDir: string, dataDir: string, log: StaticFilesLog): void {
   const now = Date.now();
   // The catalog's files in its order, each with its records (a FASTA's .fai lines, in order).
-  const byFile = new Map<string, { format: 'fasta' | 'raw'; entries: FaiEntry[]; records: SequenceRecord[] }>();
+  const byFile = new Map<string, { format: SequenceFormat; entries: FaiEntry[]; records: SequenceRecord[] }>();
   for (const { record } of store.sequences) {
     const group = byFile.get(record.file) ?? { format: record.format, entries: [], records: [] };
     group.entries.push({ name: record.name, length: record.length, offset: record.offset, lineBases: record.lineBases, lineBytes: record.lineBytes });
@@ -140,23 +141,37 @@ function addStoreFiles(files: Map<string, StaticFile>, prefix: string, store: Se
       const bytes = readFileSync(sidecar);
       files.set(`${prefix}${basename(sidecar)}`, staticFile(`${prefix}${basename(sidecar)}`, memorySource(bytes), fileValidators(sidecar, bytes.length, now)));
     }
-    if (format !== 'fasta') continue;
-
-    const faiPath = `${path}.fai`;
-    const onDisk = exists(faiPath);
-    if (onDisk && inside(faiPath, realDir)) {
-      // Read once here; the catalog has already checked it against the FASTA.
-      const bytes = readFileSync(faiPath);
-      files.set(`${name}.fai`, staticFile(`${name}.fai`, memorySource(bytes), fileValidators(faiPath, bytes.length, now)));
-    } else {
-      // Built in memory (read-only folder), or a .fai linked from outside the folder: serve the
-      // index the catalog holds, which is what samtools faidx would write for this FASTA.
-      if (onDisk) log.warn(`serving the index of ${path} as built from the catalog: ${faiPath} is a symlink to outside the data folder`);
+    // A FASTA's .fai and a bgzipped FASTA's .fai and .gzi: what samtools and igv.js fetch beside it.
+    if (format === 'fasta' || format === 'bgzf') {
       // UTF-8, as the catalog decodes names and writes the .fai (see formatFai).
-      const bytes = Buffer.from(formatFai(entries), 'utf8');
-      files.set(`${name}.fai`, staticFile(`${name}.fai`, memorySource(bytes), memoryValidators(bytes, validators)));
+      addIndex(files, `${name}.fai`, `${path}.fai`, () => Buffer.from(formatFai(entries), 'utf8'), { path, realDir, now, validators, log });
     }
+    if (format === 'bgzf') addIndex(files, `${name}.gzi`, `${path}.gzi`, () => formatGzi(records[0]!.gzi!), { path, realDir, now, validators, log });
   }
+}
+
+/**
+ * An index served beside its data file: read once from disk, or, when it was built in memory (a
+ * read-only folder) or is a symlink to outside the folder, the index the catalog holds, which is
+ * what samtools would write.
+ */
+function addIndex(
+  files: Map<string, StaticFile>,
+  name: string,
+  indexPath: string,
+  built: () => Buffer,
+  at: { path: string; realDir: string; now: number; validators: Validators; log: StaticFilesLog },
+): void {
+  const onDisk = exists(indexPath);
+  if (onDisk && inside(indexPath, at.realDir)) {
+    // Read once here; the catalog has already checked it against the data file.
+    const bytes = readFileSync(indexPath);
+    files.set(name, staticFile(name, memorySource(bytes), fileValidators(indexPath, bytes.length, at.now)));
+    return;
+  }
+  if (onDisk) at.log.warn(`serving the index of ${at.path} as built from the catalog: ${indexPath} is a symlink to outside the data folder`);
+  const bytes = built();
+  files.set(name, staticFile(name, memorySource(bytes), memoryValidators(bytes, at.validators)));
 }
 
 function exists(path: string): boolean {

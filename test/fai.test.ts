@@ -48,7 +48,7 @@ describe('buildFai matches samtools faidx byte for byte', () => {
       if (fixture.refused) {
         const { sequence, line } = fixture.refused;
         assertDataError(() => buildFai(fasta), fasta, ...(sequence === undefined ? [] : [`"${sequence}"`]), ...(line === undefined ? [] : [`line ${line}`]));
-        for (const chunk of [1, 3]) assert.throws(() => buildFai(fasta, undefined, chunk), DataError);
+        for (const chunk of [1, 3]) assert.throws(() => buildFai(fasta, undefined, { chunkBytes: chunk }), DataError);
         if (sam) assert.equal(sam.ok, false, 'samtools is expected to refuse this file too');
         return;
       }
@@ -57,7 +57,7 @@ describe('buildFai matches samtools faidx byte for byte', () => {
       // Tiny chunks split every line and header at every byte; kept to small files for speed.
       const chunks = fixture.content.length <= 200_000 ? [undefined, 1, 2, 3, 5, 64, 4099] : [undefined, 64, 4099, 65_537];
       for (const chunk of chunks) {
-        const ours = Buffer.from(formatFai(buildFai(fasta, () => {}, chunk)), 'utf8');
+        const ours = Buffer.from(formatFai(buildFai(fasta, () => {}, { chunkBytes: chunk })), 'utf8');
         assert.equal(ours.toString('utf8'), sam.fai.toString('utf8'), `chunk size ${chunk ?? 'default'}`);
         assert.ok(ours.equals(sam.fai), `bytes differ at chunk size ${chunk ?? 'default'}`);
       }

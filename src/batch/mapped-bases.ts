@@ -18,9 +18,10 @@ export class MappedBases {
   /** Copies forward bases [from, to) of a sequence into target, skipping line terminators. */
   copy(sequence: MappedSequence, from: number, to: number, target: Buffer, at: number): void {
     if (to <= from) return;
-    const file = this.fileOf(sequence);
+    const file = sequence.isText ? this.fileOf(sequence) : undefined;
     if (!file) {
-      sequence.bytes(from, to).copy(target, at);
+      // 2bit and bgzip: decoded by the sequence's own reader.
+      sequence.copy(target, at, from, to);
       return;
     }
     const { offset, lineBases, lineBytes } = sequence.record;
@@ -59,6 +60,7 @@ export class MappedBases {
 
   /** A view of forward bases [from, to) when they are one run of bytes in the mapping. */
   view(sequence: MappedSequence, from: number, to: number): Buffer | undefined {
+    if (!sequence.isText) return undefined;
     const { offset, lineBases, lineBytes } = sequence.record;
     const file = this.fileOf(sequence);
     if (!file) return undefined;

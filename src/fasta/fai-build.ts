@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { DataError } from '../errors.js';
 import type { FaiEntry } from './fai.js';
 
@@ -22,7 +22,7 @@ const show = (b: number) => (b > 0x20 && b < 0x7f ? `"${String.fromCharCode(b)}"
  * htslib's fai_build_core state machine for FASTA, fed one line at a time. Each odd case below
  * follows what samtools 1.16 does, checked against the real binary in test/fai.test.ts.
  */
-class FaidxBuilder {
+class FaidxStates {
   private readonly entries: FaiEntry[] = [];
   private readonly names = new Set<string>();
   private inSequence = false; // htslib IN_SEQ; false is OUT_READ (before, between or after sequences)
@@ -161,7 +161,7 @@ class LineScanner {
   private header: Buffer[] | null = null;
   private headerBytes = 0;
 
-  constructor(private readonly builder: FaidxBuilder) {}
+  constructor(private readonly builder: FaidxStates) {}
 
   chunk(chunk: Buffer): void {
     const odd = new OddByteCounter(chunk);
@@ -202,23 +202,55 @@ class LineScanner {
   }
 }
 
-/** `chunkBytes` is a test seam for lines and headers split across chunk boundaries. */
-export function buildFai(fastaPath: string, log?: (msg: string) => void, chunkBytes = CHUNK_BYTES): FaiEntry[] {
-  const builder = new FaidxBuilder(fastaPath, log);
-  const scanner = new LineScanner(builder);
+/**
+ * Indexes FASTA text fed in chunks from any source (a file, inflated BGZF blocks); offsets are
+ * positions in the concatenated chunks. Chunks may split lines anywhere and may be reused by the
+ * caller after push() returns.
+ */
+export class FaiBuilder {
+  private readonly states: FaidxStates;
+  private readonly scanner: LineScanner;
+
+  /** `fastaPath` only names the file in messages. */
+  constructor(fastaPath: string, log?: (msg: string) => void) {
+    this.states = new FaidxStates(fastaPath, log);
+    this.scanner = new LineScanner(this.states);
+  }
+
+  push(chunk: Buffer): void {
+    if (chunk.length > 0) this.scanner.chunk(chunk);
+  }
+
+  /** The entries, as samtools faidx would write them; throws DataError where samtools refuses. */
+  finish(): FaiEntry[] {
+    this.scanner.end();
+    return this.states.finish();
+  }
+}
+
+export interface BuildFaiOptions {
+  /** Bytes read at a time; small values are a test seam for lines split across chunks. */
+  chunkBytes?: number;
+  /** Called after each chunk with the bytes read so far and the file size (for a progress bar). */
+  onProgress?: (bytesDone: number, bytesTotal: number) => void;
+}
+
+export function buildFai(fastaPath: string, log?: (msg: string) => void, options: BuildFaiOptions = {}): FaiEntry[] {
+  const { chunkBytes = CHUNK_BYTES, onProgress } = options;
+  const builder = new FaiBuilder(fastaPath, log);
   const fd = openSync(fastaPath, 'r');
   try {
+    const total = fstatSync(fd).size;
     const buffer = Buffer.allocUnsafe(chunkBytes);
     for (let pos = 0; ; ) {
       const n = readSync(fd, buffer, 0, chunkBytes, pos);
       if (n === 0) break;
-      scanner.chunk(buffer.subarray(0, n));
+      builder.push(buffer.subarray(0, n));
       pos += n;
+      onProgress?.(pos, Math.max(total, pos));
     }
   } finally {
     closeSync(fd);
   }
-  scanner.end();
   return builder.finish();
 }
-

@@ -6,7 +6,10 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { SequenceRecord } from '../catalog.js';
+import { BlockCache } from '../bgzf/block-cache.js';
 import { dropLineEnds, fileSpan } from '../fasta/offset.js';
+import { MappedFile } from '../store/mapped-file.js';
+import { openReader } from '../store/sequence-reader.js';
 
 export interface SequenceDigests {
   /** 32 lowercase hex digits. */
@@ -25,7 +28,20 @@ const TRUNCATED_BYTES = 24;
 export function computeDigests(record: SequenceRecord): SequenceDigests {
   const md5 = createHash('md5');
   const sha512 = createHash('sha512');
-  if (record.length > 0) {
+  if (record.length > 0 && (record.format === '2bit' || record.format === 'bgzf')) {
+    // Packed or compressed: decoded by the store's own reader, over a mapping of its own.
+    const file = MappedFile.open(record.file);
+    try {
+      const reader = openReader(record, file, new BlockCache(1 << 20), new Map());
+      for (let start = 0; start < record.length; start += CHUNK_BASES) {
+        const bases = upperCaseInPlace(reader.ownedBytes(start, Math.min(record.length, start + CHUNK_BASES)));
+        md5.update(bases);
+        sha512.update(bases);
+      }
+    } finally {
+      file.close();
+    }
+  } else if (record.length > 0) {
     const fd = openSync(record.file, 'r');
     try {
       let buffer = Buffer.allocUnsafe(0);

@@ -2,6 +2,19 @@ import type { Alias } from '../aliases.js';
 import type { Catalog } from '../catalog.js';
 import { MappedFile, defaultWindows, type WindowOptions } from './mapped-file.js';
 import { MappedSequence } from './mapped-sequence.js';
+import { BlockCache } from '../bgzf/block-cache.js';
+import type { BgzfFile } from '../bgzf/bgzf-file.js';
+import { openReader } from './sequence-reader.js';
+
+/** What a store is opened with besides its catalog. */
+export interface StoreOptions {
+  windows?: WindowOptions;
+  /** Inflated BGZF blocks, shared by every bgzipped file of the process (config.bgzfCacheMib). */
+  blockCache?: BlockCache;
+}
+
+/** When no cache is passed (tests, CLI): 64 MiB, as the default setting. */
+const defaultBlockCache = new BlockCache(64 * 1024 * 1024);
 
 /** Every file of a catalog mapped once, and each sequence ready to read by name or alias. */
 export class SequenceStore {
@@ -52,14 +65,19 @@ export class SequenceStore {
     this.swapListeners.push(listener);
   }
 
-  static open(catalog: Catalog, windows: WindowOptions = defaultWindows): SequenceStore {
+  static open(catalog: Catalog, options: StoreOptions = {}): SequenceStore {
     const files = new Map<string, MappedFile | undefined>();
     for (const path of catalog.files()) {
-      const file = MappedFile.open(path, windows);
+      const file = MappedFile.open(path, options.windows ?? defaultWindows);
       // An empty file cannot be mapped; it can only hold empty sequences.
       files.set(path, file.size > 0 ? file : undefined);
     }
-    const sequences = catalog.records.map((r) => new MappedSequence(r, files.get(r.file)));
+    const blockCache = options.blockCache ?? defaultBlockCache;
+    const bgzfFiles = new Map<string, BgzfFile>();
+    const sequences = catalog.records.map((r) => {
+      const file = files.get(r.file);
+      return new MappedSequence(r, file, file && openReader(r, file, blockCache, bgzfFiles));
+    });
     return new SequenceStore([...files.values()].filter((f) => f !== undefined), sequences, files, catalog);
   }
 
