@@ -23,6 +23,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src src
 COPY routes routes
+COPY page page
 RUN npm run build
 # The bundled demo genome, its .fai and its refget digest sidecars are made now: the runtime
 # root file system is read-only, so the server must find them complete (as `npm start` would

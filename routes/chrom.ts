@@ -2,21 +2,56 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { unknownSequence } from '../src/errors.js';
+import type { SequenceDigests } from '../src/refget/digests.js';
 import type { MappedSequence } from '../src/store/mapped-sequence.js';
 import type { SequenceStore } from '../src/store/sequence-store.js';
+import type { RefgetItem } from './refget.js';
 import { sequenceName } from './schemas.js';
 
-/** GET /chrom and /chrom/:name: what sequences exist, under which other names, and how they are stored. */
+/**
+ * GET /chrom and /chrom/:name: what sequences exist, under which other names, how they are
+ * stored, and their refget digests (md5, ga4gh) once known (read from a sidecar at startup, or
+ * computed in the background: an entry gains them when its file is done).
+ */
 export const chromRoutes: FastifyPluginAsync<{ store: SequenceStore }> = async (app, { store }) => {
   const aliasNames = (s: MappedSequence) => store.aliasesOf(s).map((a) => a.alias);
-  // Serialised once: with tens of thousands of contigs, stringifying per request would block.
-  const serialize = () => JSON.stringify(store.sequences.map((s) => ({ name: s.name, length: s.length, aliases: aliasNames(s) })));
+  // The index is the app's (src/app.ts); a reload replaces it, so it is asked for each time.
+  const index = () => (app.hasDecorator('digests') ? app.digests : undefined);
+  // digestsOf reads only the item's record (its file and name), which is all a sequence has to give.
+  const digestsOf = (s: MappedSequence): Partial<SequenceDigests> => {
+    const d = index()?.digestsOf({ record: s.record } as RefgetItem);
+    return d ? { md5: d.md5, ga4gh: d.ga4gh } : {};
+  };
+
+  // Serialised once per state of the data: with tens of thousands of contigs, stringifying per
+  // request would block. A state is the store's sequences (a reload swaps them) and the digests
+  // known so far (they arrive file by file, then `done`).
+  const serialize = () => JSON.stringify(store.sequences.map((s) => ({ name: s.name, length: s.length, aliases: aliasNames(s), ...digestsOf(s) })));
   let list = serialize();
-  // A reload swaps the store's sequences: serialised again, once.
-  store.onSwap(() => (list = serialize()));
+  let listed = { index: index(), known: index()?.known, swaps: 0 };
+  let swaps = 0;
+  const current = () => {
+    const now = index();
+    if (listed.index !== now || listed.known !== now?.known || listed.swaps !== swaps) {
+      list = serialize();
+      listed = { index: now, known: now?.known, swaps };
+    }
+    return list;
+  };
+  // Made ahead when the digests are all in, not on the next request (a reload starts a new index).
+  const whenDone = () => void index()?.done.then(() => setImmediate(current));
+  store.onSwap(() => {
+    swaps++;
+    // The app starts the new digest index right after swapping the stores, in the same turn.
+    setImmediate(() => {
+      current();
+      whenDone();
+    });
+  });
+  whenDone();
 
   app.get('/chrom', (_request, reply) => {
-    reply.header('content-type', 'application/json; charset=utf-8').send(list);
+    reply.header('content-type', 'application/json; charset=utf-8').send(current());
   });
 
   app.withTypeProvider<ZodTypeProvider>().get(
@@ -27,7 +62,7 @@ export const chromRoutes: FastifyPluginAsync<{ store: SequenceStore }> = async (
       const sequence = store.get(request.params.name);
       if (!sequence) throw unknownSequence(request.params.name);
       const { name, length, file, format, offset, lineBases, lineBytes } = sequence.record;
-      return { name, length, format, file: file.split('/').pop(), offset, lineBases, lineBytes, aliases: aliasNames(sequence) };
+      return { name, length, format, file: file.split('/').pop(), offset, lineBases, lineBytes, aliases: aliasNames(sequence), ...digestsOf(sequence) };
     },
   );
 };

@@ -12,6 +12,7 @@ import { chromRoutes } from '../routes/chrom.js';
 import { filesRoutes } from '../routes/files.js';
 import { healthRoutes } from '../routes/health.js';
 import { metricsRoutes } from '../routes/metrics.js';
+import { pageRoutes } from '../routes/page.js';
 import { randomRoutes } from '../routes/random.js';
 import { rangeRoutes } from '../routes/range.js';
 import { refgetRoutes, type RefgetItem } from '../routes/refget.js';
@@ -58,6 +59,7 @@ export interface AppOptions {
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
   const logger = options.logger ?? createLogger(config);
   const assemblies = options.assemblies ?? openAssemblies(config.data, logger, { defaultAssembly: config.defaultAssembly });
+  assemblies.blockCache.resize(config.bgzfCacheMib * 1024 * 1024);
   let closing = false;
   let metrics: Metrics | undefined;
   const app = Fastify({
@@ -139,7 +141,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const reloadNow = async (): Promise<ReloadOutcome & { status: 'reloaded' }> => {
     const started = performance.now();
     // Read and map the folder afresh; bad data throws here and the old data stays served.
-    const next = openAssemblies(config.data, logger, { defaultAssembly: config.defaultAssembly });
+    const next = openAssemblies(config.data, logger, { defaultAssembly: config.defaultAssembly, blockCache: assemblies.blockCache });
     assemblies.adopt(next);
     // Then what was derived from the stores: digests, /files. Routes rebuild theirs on the swap.
     const old = digests;
@@ -257,7 +259,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(assembliesRoutes, { assemblies });
   await app.register(refgetRoutes, { digests: () => digests, version: packageVersion(), streamThreshold, maxAnswerBases });
   await app.register(filesRoutes, { files: staticFiles, streamThreshold });
-  await app.register((await import('../routes/page.js')).pageRoutes, { assemblies, data: config.data, files: staticFiles });
+  await app.register(pageRoutes, { assemblies, data: config.data, files: staticFiles });
   const { requestReload } = options;
   await app.register(adminRoutes, {
     token: config.adminToken,

@@ -3,7 +3,8 @@ import { basename, join } from 'node:path';
 import { loadCatalog, type Catalog, type CatalogLog } from './catalog.js';
 import { DataError } from './errors.js';
 import { defaultWindows, type FileState, type WindowOptions } from './store/mapped-file.js';
-import type { BlockCache } from './bgzf/block-cache.js';
+import { BlockCache } from './bgzf/block-cache.js';
+import { defaults } from './config.js';
 import { SequenceStore } from './store/sequence-store.js';
 
 /** One genome build: the sequences of one folder, mapped. */
@@ -30,7 +31,8 @@ export class Assemblies {
   private readonly byName: ReadonlyMap<string, Assembly>;
   readonly default: Assembly;
 
-  constructor(readonly list: readonly Assembly[], defaultName?: string) {
+  /** Inflated BGZF blocks shared by every bgzipped file of these assemblies; a reload reuses it. */
+  constructor(readonly list: readonly Assembly[], defaultName: string | undefined, readonly blockCache: BlockCache) {
     this.byName = new Map(list.map((a) => [a.name, a]));
     const chosen = defaultName === undefined ? list[0] : this.byName.get(defaultName);
     if (!chosen) {
@@ -95,6 +97,8 @@ export class Assemblies {
   }
 }
 
+const MiB = 1024 * 1024;
+
 export interface OpenOptions {
   defaultAssembly?: string;
   windows?: WindowOptions;
@@ -110,13 +114,14 @@ export function openAssemblies(dataDir: string, log: CatalogLog, options: OpenOp
     .filter(({ catalog }) => catalog.records.length > 0);
   if (catalogs.length === 0) {
     throw new DataError(
-      `no sequence files in ${dataDir} or its subfolders: expected FASTA (.fa, .fasta, .fna, with or without .fai) or raw files (.raw, .smalla)`,
+      `no sequence files in ${dataDir} or its subfolders: expected FASTA (.fa, .fasta, .fna, with or without .fai), bgzipped FASTA (.fa.gz), .2bit or raw files (.raw, .smalla)`,
     );
   }
   const list: Assembly[] = [];
+  const blockCache = options.blockCache ?? new BlockCache(defaults.bgzfCacheMib * MiB);
   try {
-    for (const c of catalogs) list.push({ ...c, store: SequenceStore.open(c.catalog, { windows: options.windows ?? defaultWindows, blockCache: options.blockCache }) });
-    return new Assemblies(list, options.defaultAssembly);
+    for (const c of catalogs) list.push({ ...c, store: SequenceStore.open(c.catalog, { windows: options.windows ?? defaultWindows, blockCache }) });
+    return new Assemblies(list, options.defaultAssembly, blockCache);
   } catch (e) {
     for (const a of list) a.store.close();
     throw e;

@@ -15,13 +15,28 @@ export interface BlockCacheStats {
 const FILE_STRIDE = 2 ** 32;
 const MAX_FILES = 2 ** 21;
 
+function checkBudget(maxBytes: number): void {
+  if (!(maxBytes >= 0) || !Number.isSafeInteger(maxBytes)) throw new RangeError(`block cache size ${maxBytes} is not a non-negative integer number of bytes`);
+}
+
 export class BlockCache {
   readonly stats: BlockCacheStats = { hits: 0, misses: 0, bytes: 0, blocks: 0 };
   private readonly blocks = new Map<number, Buffer>();
   private nextFile = 0;
 
-  constructor(readonly maxBytes: number) {
-    if (!(maxBytes >= 0) || !Number.isSafeInteger(maxBytes)) throw new RangeError(`block cache size ${maxBytes} is not a non-negative integer number of bytes`);
+  constructor(private budget: number) {
+    checkBudget(budget);
+  }
+
+  get maxBytes(): number {
+    return this.budget;
+  }
+
+  /** A new budget (the setting, applied once the server's config is known); evicts down to it. */
+  resize(maxBytes: number): void {
+    checkBudget(maxBytes);
+    this.budget = maxBytes;
+    this.evictUntilFree(0);
   }
 
   /** An id that keeps one file's blocks apart from every other file's in this cache. */

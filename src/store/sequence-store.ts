@@ -2,7 +2,7 @@ import type { Alias } from '../aliases.js';
 import type { Catalog } from '../catalog.js';
 import { MappedFile, defaultWindows, type WindowOptions } from './mapped-file.js';
 import { MappedSequence } from './mapped-sequence.js';
-import { BlockCache } from '../bgzf/block-cache.js';
+import type { BlockCache } from '../bgzf/block-cache.js';
 import type { BgzfFile } from '../bgzf/bgzf-file.js';
 import { openReader } from './sequence-reader.js';
 
@@ -10,11 +10,9 @@ import { openReader } from './sequence-reader.js';
 export interface StoreOptions {
   windows?: WindowOptions;
   /** Inflated BGZF blocks, shared by every bgzipped file of the process (config.bgzfCacheMib). */
-  blockCache?: BlockCache;
+  blockCache: BlockCache;
 }
 
-/** When no cache is passed (tests, CLI): 64 MiB, as the default setting. */
-const defaultBlockCache = new BlockCache(64 * 1024 * 1024);
 
 /** Every file of a catalog mapped once, and each sequence ready to read by name or alias. */
 export class SequenceStore {
@@ -65,14 +63,14 @@ export class SequenceStore {
     this.swapListeners.push(listener);
   }
 
-  static open(catalog: Catalog, options: StoreOptions = {}): SequenceStore {
+  static open(catalog: Catalog, options: StoreOptions): SequenceStore {
     const files = new Map<string, MappedFile | undefined>();
     for (const path of catalog.files()) {
       const file = MappedFile.open(path, options.windows ?? defaultWindows);
       // An empty file cannot be mapped; it can only hold empty sequences.
       files.set(path, file.size > 0 ? file : undefined);
     }
-    const blockCache = options.blockCache ?? defaultBlockCache;
+    const { blockCache } = options;
     const bgzfFiles = new Map<string, BgzfFile>();
     const sequences = catalog.records.map((r) => {
       const file = files.get(r.file);
