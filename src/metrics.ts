@@ -125,6 +125,11 @@ export class Metrics {
     gauge('seqserve_bases', 'Bases served, by assembly', (g) => {
       for (const a of assemblies.list) g.set({ assembly: a.name }, a.store.totalBases);
     }, ['assembly']);
+    // The BGZF block cache of bgzipped FASTA (one per process): is --bgzf-cache-mib large enough?
+    const blocks = () => assemblies.blockCache.stats;
+    custom(new CellMetric('seqserve_bgzf_cache_hits_total', 'Reads of bgzipped FASTA answered from an already inflated block', 'counter', () => [{ value: blocks().hits, labels: {} }]));
+    custom(new CellMetric('seqserve_bgzf_cache_misses_total', 'BGZF blocks inflated (a read found its block not in the cache)', 'counter', () => [{ value: blocks().misses, labels: {} }]));
+    gauge('seqserve_bgzf_cache_bytes', 'Bytes of inflated BGZF blocks held (at most --bgzf-cache-mib)', (g) => g.set(blocks().bytes));
     gauge('seqserve_refget_digests_known', 'Sequences whose refget digests are known (findable by digest)', (g) => g.set(digests.known));
     gauge('seqserve_refget_digests_total', 'Sequences that refget digests are computed for', (g) => g.set(digests.total));
     // The files asked for at each measurement: a reload swaps the stores.

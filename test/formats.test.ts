@@ -155,6 +155,27 @@ describe('formats: FASTA, .2bit and bgzipped FASTA behind every route', { skip: 
     }
   });
 
+  it('counts the BGZF block cache in /metrics, bounded by --bgzf-cache-mib', async () => {
+    const small = await testApp(join(root, 'bgzip'), { bgzfCacheMib: 1 });
+    try {
+      const seq = expected.get('bgzip')!.get('chr1')!;
+      const rng = prng(17);
+      for (let k = 0; k < 200; k++) {
+        const start = randInt(rng, 0, seq.length - 1000);
+        const res = await small.inject(`/chrom/chr1/range?start=${start}&end=${start + 1000}`);
+        assert.equal(res.body, seq.slice(start, start + 1000), `bgzip [${start}, ${start + 1000}) with a 1 MiB cache`);
+      }
+      const text = (await small.inject('/metrics')).body;
+      const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+      assert.ok(value('seqserve_bgzf_cache_misses_total') > 0, `misses counted: ${value('seqserve_bgzf_cache_misses_total')}`);
+      assert.ok(value('seqserve_bgzf_cache_hits_total') > 0, `hits counted: ${value('seqserve_bgzf_cache_hits_total')}`);
+      const held = value('seqserve_bgzf_cache_bytes');
+      assert.ok(held > 0 && held <= 1024 * 1024, `cache holds ${held} bytes, at most 1 MiB`);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('serves the data files and their indexes under /files', async () => {
     const twoBit = await app.inject('/files/twobit_be/g.2bit');
     assert.deepEqual(twoBit.rawPayload, readFileSync(join(root, 'twobit_be', 'g.2bit')), '.2bit bytes as on disk');
