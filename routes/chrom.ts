@@ -62,7 +62,9 @@ export const chromRoutes: FastifyPluginAsync<{ store: SequenceStore }> = async (
       const sequence = store.get(request.params.name);
       if (!sequence) throw unknownSequence(request.params.name);
       const { name, length, file, format, offset, lineBases, lineBytes } = sequence.record;
-      return { name, length, format, file: file.split('/').pop(), offset, lineBases, lineBytes, aliases: aliasNames(sequence), ...digestsOf(sequence) };
+      // A .2bit has no lines: its layout is the packed bases, N and mask blocks (not .fai columns).
+      const layout = format === '2bit' ? {} : { offset, lineBases, lineBytes };
+      return { name, length, format, file: file.split('/').pop(), ...layout, aliases: aliasNames(sequence), ...digestsOf(sequence) };
     },
   );
 };

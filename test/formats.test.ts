@@ -71,6 +71,10 @@ describe('formats: FASTA, .2bit and bgzipped FASTA behind every route', { skip: 
       assert.equal(res.statusCode, 200, `${asm}: ${res.body}`);
       const list = res.json() as { name: string; length: number }[];
       assert.deepEqual(list.map((s) => [s.name, s.length]), [...sequences].map(([n, s]) => [n, s.length]), `${asm}: names and lengths`);
+      const one = (await app.inject(`/assemblies/${asm}/chrom/chr2`)).json() as { format: string; lineBases?: number };
+      const format = { plain: 'fasta', bgzip: 'bgzf', twobit_le: '2bit', twobit_be: '2bit' }[asm];
+      assert.equal(one.format, format, `${asm}: format`);
+      assert.equal(one.lineBases, format === '2bit' ? undefined : 61, `${asm}: line layout only where there are lines`);
     }
   });
 
