@@ -95,6 +95,14 @@ start "$bare"
 bare_healthy=$healthy_s
 docker cp "$bare:/app/data/demo/demo.fa" "$work/demo.fa"
 node docker/oracle.mjs check-demo "$url" "$work/demo.fa"
+# The genome page and what it loads (its bundle, and igv.js from the installed package).
+page=$(curl -sS --fail "$url/") || die "GET / failed"
+for asset in $(grep -o '/page/[A-Za-z0-9._-]*' <<<"$page" | sort -u); do
+  curl -sS --fail -o /dev/null "$url$asset" || die "the page's $asset is not served"
+done
+igv=$(grep -o '/page/igv[A-Za-z0-9._-]*\.js' <<<"$page" | head -1)
+[ -n "$igv" ] || die "the page does not name igv.js"
+log "the genome page, its assets and igv.js ($igv) are served"
 docker logs "$bare" >"$work/bare.log" 2>&1
 if grep -E '"level":(40|50|60)|warning|generated the demo genome' "$work/bare.log"; then
   die "the bare image logged warnings or generated data at runtime (see above): the demo genome must be complete in the image"
