@@ -1,7 +1,8 @@
 /**
  * The figures as markdown for BENCHMARKS.md: always written to bench/.tmp/results.md; spliced into
  * BENCHMARKS.md between its `<!-- bench:begin -->` and `<!-- bench:end -->` markers only when
- * BENCH_WRITE_DOC=1 (so a noisy development run never rewrites the committed figures).
+ * BENCH_WRITE_DOC=1 (so a noisy development run never rewrites the committed figures). The formats
+ * group's figures go the same way between `<!-- bench-formats:begin -->` and `<!-- bench-formats:end -->`.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describeMachine, type Machine } from './machine.js';
@@ -43,17 +44,22 @@ export function resultsMarkdown(r: DocInput): string {
   ].join('\n');
 }
 
-const BEGIN = '<!-- bench:begin -->';
-const END = '<!-- bench:end -->';
+/** `text` with the part between `<!-- NAME:begin -->` and `<!-- NAME:end -->` replaced by `markdown`. */
+function splice(text: string, name: string, markdown: string, doc: string): string {
+  const begin = `<!-- ${name}:begin -->`;
+  const end = `<!-- ${name}:end -->`;
+  const from = text.indexOf(begin);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`${doc} has no ${begin} … ${end} section to update`);
+  return `${text.slice(0, from + begin.length)}\n${markdown}\n${text.slice(to)}`;
+}
 
-/** Writes `markdown` to `scratchFile`, and into `doc` between the markers when asked to. */
-export function writeDoc(markdown: string, scratchFile: string, doc: string): string | undefined {
-  writeFileSync(scratchFile, `${markdown}\n`);
+/** Writes `markdown` (and the formats figures) to `scratchFile`, and into `doc` between the markers when asked to. */
+export function writeDoc(markdown: string, scratchFile: string, doc: string, formats?: string): string | undefined {
+  writeFileSync(scratchFile, `${markdown}\n${formats ? `\n## Formats\n\n${formats}\n` : ''}`);
   if (process.env.BENCH_WRITE_DOC !== '1' || !existsSync(doc)) return undefined;
-  const text = readFileSync(doc, 'utf8');
-  const from = text.indexOf(BEGIN);
-  const to = text.indexOf(END);
-  if (from < 0 || to < from) throw new Error(`${doc} has no ${BEGIN} … ${END} section to update`);
-  writeFileSync(doc, `${text.slice(0, from + BEGIN.length)}\n${markdown}\n${text.slice(to)}`);
+  let text = splice(readFileSync(doc, 'utf8'), 'bench', markdown, doc);
+  if (formats) text = splice(text, 'bench-formats', formats, doc);
+  writeFileSync(doc, text);
   return doc;
 }

@@ -61,7 +61,7 @@ function generateBases(length: number, seed: number): Buffer {
 }
 
 /** header + the bases in lines of `width`, each ending in \n (the last one too, as samtools writes). */
-function wrapFasta(bases: Buffer, header: string, width: number): Buffer {
+export function wrapFasta(bases: Buffer, header: string, width: number): Buffer {
   const lines = Math.ceil(bases.length / width);
   const out = Buffer.allocUnsafe(header.length + bases.length + lines);
   let at = out.write(header, 'latin1');

@@ -8,7 +8,7 @@ export interface Row {
   group: string;
   server: string;
   scenario: string;
-  file: 'fasta' | 'raw' | 'prepared' | '-';
+  file: 'fasta' | 'raw' | 'prepared' | '2bit' | 'bgzf' | '-';
   connections: number;
   load: LoadResult;
   /** requests/s divided by the mean hello-world floor of this run. */

@@ -5,6 +5,8 @@
  * 2. one process: the Fastify hello-world floor (first and last), seqserve on the wrapped FASTA,
  *    the raw file and (if `seqserve prepare` exists) the prepared layout, nginx (1 worker) with
  *    Range requests on the raw file; paired single-base runs against the floor;
+ *    then the formats group (bench/formats.ts): seqserve on FASTA, raw, .2bit and bgzipped FASTA,
+ *    and bgzipped with an 8 MiB block cache (BENCH_FORMATS=0 skips it);
  * 3. latency: seqserve paced at half its measured peak (single base, 100 bp);
  * 4. workers: seqserve --workers N against nginx worker_processes N (skipped until --workers lands);
  * 5. batch: 100,000 × 100 bp regions via samtools faidx -r, @gmod/indexedfasta, POST /batch;
@@ -13,7 +15,8 @@
  *
  * Every server's answers are checked byte for byte before it is measured. Progress goes to
  * stderr; stdout holds only the results. BENCH_DURATION (s, default 5) per measured run;
- * BENCH_WORKERS (default max(2, server cores)); BENCH_TOOL=autocannon to force autocannon.
+ * BENCH_WORKERS (default max(2, server cores)); BENCH_TOOL=autocannon to force autocannon;
+ * BENCH_FORMATS_DURATION (s, default 4) per formats row.
  */
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -23,6 +26,8 @@ import { createRequire } from 'node:module';
 import { renderChart } from '../scripts/bench-chart.js';
 import { runHttpBatch, runIndexedFasta, runSamtools, samtoolsVersion, writeRegions } from './batch.js';
 import { resultsMarkdown, writeDoc } from './doc.js';
+import { formatRows, formatsMarkdown, type FormatsResult } from './formats.js';
+import { ensureFormatFiles } from './formats-files.js';
 import { ensureGenome } from './genome.js';
 import { loadGenerator } from './loadgen.js';
 import { describeMachine, machine } from './machine.js';
@@ -39,6 +44,7 @@ import { wrkVersion } from './wrk.js';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const scratch = join(root, 'bench', '.tmp');
 const durationSec = Number(process.env.BENCH_DURATION ?? 5);
+const formatsDurationSec = Number(process.env.BENCH_FORMATS_DURATION ?? 4);
 const log = (message: string) => console.error(`bench: ${message}`);
 const autocannon = (createRequire(import.meta.url)('autocannon/package.json') as { version: string }).version;
 
@@ -75,6 +81,23 @@ async function batchRows(ctx: Context, workers: number | undefined): Promise<{ r
     }
   }
   return { rows, skipped };
+}
+
+/** The formats group, or why it is missing (a failure is noted and fails the run, the rest still prints). */
+async function formatsGroup(ctx: Context, samtools: boolean, notes: string[]): Promise<FormatsResult | undefined> {
+  if (process.env.BENCH_FORMATS === '0') {
+    notes.push('formats: not measured (BENCH_FORMATS=0)');
+    return undefined;
+  }
+  try {
+    const files = await ensureFormatFiles(ctx.genome, join(scratch, 'formats'));
+    log(files.written.length > 0 ? `formats: wrote ${files.written.join(', ')}` : `formats: reusing ${files.dir}`);
+    return await formatRows(ctx, files, samtools, formatsDurationSec);
+  } catch (e) {
+    notes.push(`formats FAILED: ${(e as Error).message}`);
+    process.exitCode = 1;
+    return undefined;
+  }
 }
 
 async function main(): Promise<void> {
@@ -117,6 +140,7 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
   }
+  const formats = await formatsGroup(ctx, Boolean(m.samtools), notes);
   const last = await helloFloor(ctx, 'floor (last)');
   const paired = await pairedSingleBase(ctx);
 
@@ -143,7 +167,8 @@ async function main(): Promise<void> {
 
   const floor = (first.load.requestsPerSec + last.load.requestsPerSec) / 2;
   const rows = [first, ...one, ...nginxOne, last, ...pacedRowsMeasured, ...workerRows];
-  for (const r of rows) r.ratio = r.load.requestsPerSec / floor;
+  const formatRowsMeasured = formats?.rows ?? [];
+  for (const r of [...rows, ...formatRowsMeasured]) r.ratio = r.load.requestsPerSec / floor;
   const measured: Measured = { rows, paired, workers, batch: batch.rows, batchSkipped: batch.skipped, paced, pacedTool: lg.pacedDescription.split(' (')[0]! };
   const targets = evaluate(measured);
 
@@ -174,23 +199,26 @@ async function main(): Promise<void> {
   console.log(`\n${describeMachine(m)}\n${setup}\nload average at start ${loadAtStart.toFixed(2)}, at end ${loadAtEnd.toFixed(2)}; ${durationSec} s per run after 1 s warm-up\n`);
   console.log(`hello-world floor: first ${Math.round(first.load.requestsPerSec)} req/s, last ${Math.round(last.load.requestsPerSec)} req/s, mean ${Math.round(floor)} (spread ${(spread * 100).toFixed(1)}%${spread > 0.1 ? ': noisy machine, compare ratios with care' : ''})\n`);
   console.log(markdownTable(rows));
+  const runLine = `Run of ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC (\`npm run bench\`); hello-world floor mean ${Math.round(floor)} req/s (first/last spread ${(spread * 100).toFixed(1)}%); load average ${loadAtStart.toFixed(2)} at start, ${loadAtEnd.toFixed(2)} at end.`;
+  const formatsText = formats ? formatsMarkdown(formats, runLine) : undefined;
+  if (formatsText) console.log(`\nLayouts (seqserve, one process):\n\n${formatsText}`);
   console.log(`\n${batchTable(batch.rows)}\n`);
   for (const note of notes) console.log(`note: ${note}`);
   console.log(`\n${formatTargets(targets)}`);
   for (const p of profiles) console.log(`\n${formatProfile(p)}`);
-  const failed = failedRows(rows);
+  const failed = failedRows([...rows, ...formatRowsMeasured]);
   if (failed.length > 0) {
     console.log(`\n!!!!!!!! ${failed.length} scenario(s) had non-2xx responses or errors: their numbers are NOT valid !!!!!!!!`);
     for (const r of failed) console.log(`!!! ${r.group} ${r.server} ${r.scenario} (${r.file}): ${r.load.non2xx} non-2xx, ${r.load.errors} errors, ${r.load.timeouts} timeouts`);
     process.exitCode = 1;
   }
-  for (const r of timedOutRows(rows)) console.log(`note: ${r.server} ${r.scenario} (${r.file}): ${r.load.timeouts} of ${r.load.total} requests timed out (10 s)`);
+  for (const r of timedOutRows([...rows, ...formatRowsMeasured])) console.log(`note: ${r.server} ${r.scenario} (${r.file}): ${r.load.timeouts} of ${r.load.total} requests timed out (10 s)`);
 
-  const results = { date: new Date().toISOString(), machine: m, setup, loadAverage: { start: loadAtStart, end: loadAtEnd }, durationSec, warmupSec: 1, floor, floorSpread: spread, rows, paired, batch: batch.rows, notes, targets, profiles };
+  const results = { date: new Date().toISOString(), machine: m, setup, loadAverage: { start: loadAtStart, end: loadAtEnd }, durationSec, warmupSec: 1, floor, floorSpread: spread, rows, paired, batch: batch.rows, notes, targets, profiles, formats };
   const resultsPath = join(scratch, 'results.json');
   writeJson(resultsPath, results);
   const chart = renderChart(results, join(root, 'bench', 'chart.svg'));
-  const doc = writeDoc(resultsMarkdown(results), join(scratch, 'results.md'), join(root, 'BENCHMARKS.md'));
+  const doc = writeDoc(resultsMarkdown(results), join(scratch, 'results.md'), join(root, 'BENCHMARKS.md'), formatsText);
   log(`results written to ${resultsPath} and ${join(scratch, 'results.md')}, chart to ${chart}${doc ? `, figures into ${doc}` : ' (BENCH_WRITE_DOC=1 also updates BENCHMARKS.md)'}`);
 }
 

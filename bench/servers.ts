@@ -46,12 +46,14 @@ export interface SeqserveOptions {
   workers?: number;
   /** Folder for `node --cpu-prof` profiles (written when the server exits). */
   cpuProfDir?: string;
+  /** More `serve` options, e.g. ['--bgzf-cache-mib', '8']. */
+  extraArgs?: string[];
 }
 
 export async function startSeqserve(dataDir: string, options: SeqserveOptions = {}): Promise<Running> {
   const port = await proc.freePort();
   const nodeFlags = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [];
-  const args = [...nodeFlags, cli, 'serve', '--data', dataDir, '--port', String(port), '--host', '127.0.0.1', '--no-access-log', '--log-level', 'warn'];
+  const args = [...nodeFlags, cli, 'serve', '--data', dataDir, '--port', String(port), '--host', '127.0.0.1', '--no-access-log', '--log-level', 'warn', ...(options.extraArgs ?? [])];
   // --workers defaults to the number of cores: "one process" must say 1 explicitly.
   if (cliFeatures().workers) args.push('--workers', String(options.workers ?? 1));
   else if (options.workers) throw new Error('this seqserve has no --workers');

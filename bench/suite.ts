@@ -44,7 +44,7 @@ export function jobFor(ctx: Context, origin: string, addressing: Addressing, s: 
   return { origin, requests: randomRequests(addressing, ctx.genome.length, s.span, seedOf(s)), connections: s.connections, durationSec: ctx.durationSec, warmupSec: ctx.warmupSec, rate };
 }
 
-async function measure(ctx: Context, meta: Pick<Row, 'group' | 'server' | 'scenario' | 'file'>, job: LoadJob, server: ChildProcess): Promise<Row> {
+export async function measure(ctx: Context, meta: Pick<Row, 'group' | 'server' | 'scenario' | 'file'>, job: LoadJob, server: ChildProcess): Promise<Row> {
   ctx.log(`${meta.group}: ${meta.server}, ${meta.scenario} (${meta.file}), ${job.connections} connections, ${job.warmupSec} s warm-up + ${job.durationSec} s`);
   const cpuBefore = proc.cpuMsOf(server.pid);
   const load = await ctx.lg.run(job, `${meta.group}-${meta.server}-${meta.scenario}-${meta.file}`);
@@ -53,7 +53,7 @@ async function measure(ctx: Context, meta: Pick<Row, 'group' | 'server' | 'scena
   return { ...meta, connections: job.connections, load, ratio: NaN, memory: proc.memoryOf(server.pid), cpuUsPerRequest };
 }
 
-async function withServer<T>(start: Promise<Running>, body: (r: Running) => Promise<T>): Promise<T> {
+export async function withServer<T>(start: Promise<Running>, body: (r: Running) => Promise<T>): Promise<T> {
   const running = await start;
   try {
     return await body(running);
