@@ -20,21 +20,31 @@ export interface SequenceReader {
   ownedBytes(start: number, end: number): Buffer;
 }
 
+/** Where the text of a line-based sequence lies: a mapped file, or the inflated text of a BGZF file. */
+interface TextSource {
+  byteAt(at: number): number;
+  /** Bytes [start, end): a view where they lie in one piece (a mapping window, a cached block), else a copy. */
+  bytes(start: number, end: number): Buffer;
+  copy(target: Buffer, targetStart: number, start: number, end: number): number;
+}
+
 /**
- * FASTA (lines of lineBases bases) and raw files (one unbroken line): bases are the file's own
- * bytes, so a range within one line is a zero-copy view of the mapping.
+ * FASTA (lines of lineBases bases), raw files (one unbroken line) and bgzipped FASTA (the same
+ * lines in the inflated text, which BgzfFile reads by inflating only the blocks that hold them,
+ * through the process's block cache). In a mapped file a range within one line is a zero-copy
+ * view of the mapping; in a BGZF file, a view of one cached block when it lies in one.
  */
-export class TextReader implements SequenceReader {
-  constructor(private readonly layout: LineLayout, private readonly file: MappedFile) {}
+export class LinesReader implements SequenceReader {
+  constructor(private readonly layout: LineLayout, private readonly text: TextSource) {}
 
   baseByte(i: number): number {
-    return this.file.byteAt(baseOffset(this.layout, i));
+    return this.text.byteAt(baseOffset(this.layout, i));
   }
 
   bytes(start: number, end: number): Buffer {
     if (isContiguous(this.layout, start, end)) {
       const [fileStart, fileEnd] = fileSpan(this.layout, start, end);
-      return this.file.bytes(fileStart, fileEnd);
+      return this.text.bytes(fileStart, fileEnd);
     }
     return this.ownedBytes(start, end);
   }
@@ -43,7 +53,7 @@ export class TextReader implements SequenceReader {
     // One bulk copy, then the line ends squeezed out in place (see dropLineEnds).
     const [fileStart, fileEnd] = fileSpan(this.layout, start, end);
     const span = Buffer.allocUnsafe(fileEnd - fileStart);
-    this.file.copy(span, 0, fileStart, fileEnd);
+    this.text.copy(span, 0, fileStart, fileEnd);
     return dropLineEnds(span, this.layout, start, end);
   }
 
@@ -54,40 +64,10 @@ export class TextReader implements SequenceReader {
       const within = i - line * lineBases;
       const take = Math.min(lineBases - within, end - i);
       const from = offset + line * lineBytes + within;
-      this.file.copy(target, at, from, from + take);
+      this.text.copy(target, at, from, from + take);
       at += take;
       i += take;
     }
-  }
-}
-
-/**
- * Bgzipped FASTA: the .fai's offsets are in the uncompressed text, which BgzfFile reads by
- * inflating only the BGZF blocks that hold it (through the process's block cache).
- */
-export class BgzfReader implements SequenceReader {
-  constructor(private readonly layout: LineLayout, private readonly file: BgzfFile) {}
-
-  baseByte(i: number): number {
-    return this.file.byteAt(baseOffset(this.layout, i));
-  }
-
-  bytes(start: number, end: number): Buffer {
-    const [fileStart, fileEnd] = fileSpan(this.layout, start, end);
-    // A view of a cached block when the bases lie in one block and one line.
-    if (isContiguous(this.layout, start, end)) return this.file.bytes(fileStart, fileEnd);
-    return this.ownedBytes(start, end);
-  }
-
-  ownedBytes(start: number, end: number): Buffer {
-    const [fileStart, fileEnd] = fileSpan(this.layout, start, end);
-    const span = Buffer.allocUnsafe(fileEnd - fileStart);
-    this.file.copy(span, 0, fileStart, fileEnd);
-    return dropLineEnds(span, this.layout, start, end);
-  }
-
-  copy(target: Buffer, at: number, start: number, end: number): void {
-    this.bytes(start, end).copy(target, at);
   }
 }
 
@@ -118,7 +98,7 @@ export function openReader(record: SequenceRecord, file: MappedFile, blockCache:
   switch (record.format) {
     case 'fasta':
     case 'raw':
-      return new TextReader(record, file);
+      return new LinesReader(record, file);
     case '2bit':
       return new TwoBitSequenceReader(new TwoBitReader(record.twoBit!.layout, file, record.twoBit!.littleEndian));
     case 'bgzf': {
@@ -127,7 +107,7 @@ export function openReader(record: SequenceRecord, file: MappedFile, blockCache:
         bgzf = new BgzfFile(file, record.gzi!, blockCache);
         bgzfFiles.set(record.file, bgzf);
       }
-      return new BgzfReader(record, bgzf);
+      return new LinesReader(record, bgzf);
     }
   }
 }
