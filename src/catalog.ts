@@ -34,6 +34,14 @@ export interface SequenceRecord extends LineLayout {
 export interface CatalogLog {
   info(msg: string): void;
   warn(msg: string): void;
+  /** While a missing index (.fai, .gzi) is built: bytes of the data file read so far, and its size. */
+  onIndexProgress?(file: string, bytesDone: number, bytesTotal: number): void;
+}
+
+/** buildFai's and the BGZF scanners' progress callback for one file, when the log wants it. */
+export function indexProgress(log: CatalogLog, path: string): ((done: number, total: number) => void) | undefined {
+  const report = log.onIndexProgress;
+  return report ? (done, total) => report.call(log, path, done, total) : undefined;
 }
 
 const fastaExtension = /\.(fa|fasta|fna)$/i;
@@ -150,7 +158,7 @@ function fastaIndex(path: string, log: CatalogLog): FaiEntry[] {
     return entries;
   }
   const started = Date.now();
-  const entries = buildFai(path, (msg) => log.warn(msg));
+  const entries = buildFai(path, (msg) => log.warn(msg), { onProgress: indexProgress(log, path) });
   saveIndex(faiPath, Buffer.from(formatFai(entries), 'utf8'), path, log, `${entries.length} sequences, ${Date.now() - started} ms`);
   return entries;
 }

@@ -20,6 +20,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Assemblies } from './assemblies.js';
 import { openAssemblies } from './assemblies.js';
+import { announceReady } from './commands/ready-line.js';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
 import { Preload, preloadOff, type PreloadStatus } from './preload.js';
@@ -146,6 +147,7 @@ class Primary {
       { url, workers, assemblies: names, sequences, bases, ms },
       `seqserve ready at ${url}: ${sequences} sequences, ${bases.toLocaleString('en-US')} bases${held}, ${workers} workers, started in ${ms} ms`,
     );
+    announceReady({ url, sequences, bases, assemblies: names.length, workers, ms });
   }
 
   /** A worker died while serving: log it and fork another after a backoff that grows with repeated deaths. */

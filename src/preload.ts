@@ -16,6 +16,7 @@
  * cache in ~0.5 s against ~1.7 s for a sequential read() and ~14 s for touching the pages of a
  * MADV_RANDOM mapping.
  */
+import { Progress, formatProgress } from './progress.js';
 import type { MappedFile } from './store/mapped-file.js';
 import { mmap } from './store/mmap-binding.js';
 
@@ -45,6 +46,12 @@ export interface PreloadOptions {
   stallMs?: number;
   /** Called with each new measurement and once at the end. */
   onProgress?: (status: PreloadStatus) => void;
+  /**
+   * How progress is shown besides /readyz: a line redrawn on stderr when it is a terminal, else
+   * a log line every `logEveryMs` (default 5000, or env SEQSERVE_PROGRESS_INTERVAL); false: neither.
+   */
+  show?: boolean;
+  logEveryMs?: number;
 }
 
 const MB = 1024 * 1024;
@@ -58,6 +65,9 @@ export class Preload {
   private stopped = false;
   private readonly started = performance.now();
   private finishedMs: number | undefined;
+  /** The redrawn line, on a terminal. */
+  private readonly display: Progress | undefined;
+  private lastLogged = performance.now();
 
   private constructor(
     private readonly files: readonly MappedFile[],
@@ -65,6 +75,7 @@ export class Preload {
     private readonly options: Required<Omit<PreloadOptions, 'onProgress'>> & Pick<PreloadOptions, 'onProgress'>,
   ) {
     this.total = files.reduce((sum, f) => sum + f.size, 0);
+    if (options.show && process.stderr.isTTY) this.display = new Progress('preload', this.total);
     this.done = this.run().catch((e: unknown) => {
       this.log.warn(`preload stopped: ${(e as Error).message ?? e}`);
       return this.finish();
@@ -76,7 +87,9 @@ export class Preload {
     const unique = [...new Map([...files].map((f) => [f.path, f])).values()];
     const step = options.step ?? 128 * 1024;
     if (step <= 0 || step % mmap.PAGESIZE !== 0) throw new Error(`preload step ${step} is not a positive multiple of the page size`);
-    return new Preload(unique, log, { step, pollMs: options.pollMs ?? 100, stallMs: options.stallMs ?? 1500, onProgress: options.onProgress });
+    const logEveryMs = options.logEveryMs ?? (Number(process.env.SEQSERVE_PROGRESS_INTERVAL) || 5000);
+    const shown = { show: options.show ?? true, logEveryMs };
+    return new Preload(unique, log, { step, pollMs: options.pollMs ?? 100, stallMs: options.stallMs ?? 1500, onProgress: options.onProgress, ...shown });
   }
 
   get status(): PreloadStatus {
@@ -136,12 +149,24 @@ export class Preload {
   private measure(): void {
     this.bytes = this.files.reduce((sum, f) => sum + f.residentBytes(), 0);
     this.options.onProgress?.(this.status);
+    this.show();
+  }
+
+  /** Progress for people: the terminal's line, or a plain log line now and then. */
+  private show(): void {
+    if (!this.options.show) return;
+    if (this.display) return this.display.update(this.bytes);
+    const now = performance.now();
+    if (now - this.lastLogged < this.options.logEveryMs) return;
+    this.lastLogged = now;
+    this.log.info(`preloading: ${formatProgress({ label: 'page cache', done: this.bytes, total: this.total, elapsedMs: now - this.started })}`);
   }
 
   private finish(): PreloadStatus {
     if (this.state === 'done') return this.status;
     this.finishedMs = performance.now() - this.started;
     this.state = 'done';
+    this.display?.finish(this.bytes);
     const s = (this.finishedMs / 1000).toFixed(1);
     if (this.stopped) this.log.info(`preload stopped: ${mb(this.bytes)} of ${mb(this.total)} MB in the page cache after ${s} s`);
     else if (this.bytes < this.total) {

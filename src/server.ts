@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import { openAssemblies } from './assemblies.js';
+import { announceReady } from './commands/ready-line.js';
 import { attachWorker, reportListening, requestReloadFromPrimary, runPrimary } from './cluster.js';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
@@ -51,6 +52,7 @@ export async function serveSingle(config: Config, notes: string[] = []): Promise
     { url, workers: 1, assemblies: names, sequences, bases, ms },
     `seqserve ready at ${url}: ${sequences} sequences, ${bases.toLocaleString('en-US')} bases${held}, started in ${ms} ms`,
   );
+  announceReady({ url, sequences, bases, assemblies: names.length, workers: 1, ms });
   if (config.preload) {
     preload = Preload.start(
       assemblies.list.flatMap((a) => a.store.mappedFiles()),

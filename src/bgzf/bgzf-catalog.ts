@@ -1,5 +1,5 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
-import type { CatalogLog, SequenceRecord } from '../catalog.js';
+import { indexProgress, type CatalogLog, type SequenceRecord } from '../catalog.js';
 import { DataError } from '../errors.js';
 import { faiSpanBytes, formatFai, parseFai, type FaiEntry } from '../fasta/fai.js';
 import { saveIndex } from '../index-file.js';
@@ -20,10 +20,10 @@ export function bgzfRecords(path: string, log: CatalogLog): SequenceRecord[] {
   let gzi: GziIndex;
   if (existsSync(faiPath)) {
     entries = parseFai(readFileSync(faiPath, 'latin1'), faiPath);
-    gzi = existsSync(gziPath) ? parseGzi(readFileSync(gziPath), gziPath) : saved(scanBgzf(path), gziPath, path, log);
+    gzi = existsSync(gziPath) ? parseGzi(readFileSync(gziPath), gziPath) : saved(scanBgzf(path, indexProgress(log, path)), gziPath, path, log);
   } else {
     const started = Date.now();
-    const built = buildBgzfIndexes(path, (m) => log.warn(m));
+    const built = buildBgzfIndexes(path, (m) => log.warn(m), indexProgress(log, path));
     entries = built.fai;
     gzi = existsSync(gziPath) ? parseGzi(readFileSync(gziPath), gziPath) : saved(built.gzi, gziPath, path, log);
     saveIndex(faiPath, Buffer.from(formatFai(entries), 'utf8'), path, log, `${entries.length} sequences, ${Date.now() - started} ms`);

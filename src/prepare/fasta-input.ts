@@ -43,12 +43,30 @@ function isGzip(path: string): boolean {
   }
 }
 
+export interface ReadOptions {
+  /** Bytes of the input file read so far (compressed bytes for a gzip input), after each read. */
+  onRead?: (bytesRead: number) => void;
+  /** Stops reading (rejecting with an AbortError); the caller cleans up. */
+  signal?: AbortSignal;
+}
+
 /**
  * Feeds the (decompressed) input to `consume` in chunks of about `readBytes`. An error thrown
- * by `consume` comes out as it was thrown.
+ * by `consume` comes out as it was thrown, and so does an abort.
  */
-export async function readInput(input: string, gzip: boolean, readBytes: number, consume: (chunks: AsyncIterable<Buffer>) => Promise<void>): Promise<void> {
+export async function readInput(
+  input: string,
+  gzip: boolean,
+  readBytes: number,
+  consume: (chunks: AsyncIterable<Buffer>) => Promise<void>,
+  options: ReadOptions = {},
+): Promise<void> {
   const source = createReadStream(input, { highWaterMark: readBytes });
+  const { onRead, signal } = options;
+  if (onRead) {
+    let read = 0;
+    source.on('data', (chunk) => onRead((read += chunk.length)));
+  }
   // pipeline() may report our own error as the AbortError of the streams it then destroys.
   let failure: unknown;
   const guarded = async (chunks: AsyncIterable<Buffer>) => {
@@ -60,9 +78,11 @@ export async function readInput(input: string, gzip: boolean, readBytes: number,
     }
   };
   try {
-    if (gzip) await pipeline(source, createGunzip({ chunkSize: Math.max(readBytes, 64) }), guarded);
-    else await pipeline(source, guarded);
+    const streams = signal ? { signal } : {};
+    if (gzip) await pipeline(source, createGunzip({ chunkSize: Math.max(readBytes, 64) }), guarded, streams);
+    else await pipeline(source, guarded, streams);
   } catch (e) {
+    if (signal?.aborted) throw signal.reason;
     if (failure !== undefined) throw failure;
     if (e instanceof DataError) throw e;
     const code = (e as NodeJS.ErrnoException).code ?? '';

@@ -9,6 +9,7 @@
  * FASTA is read: fasta-splitter.ts; how files appear in OUTDIR (all at the end, never
  * overwriting without `force`): output-folder.ts.
  */
+import { statSync } from 'node:fs';
 import { aliasCopy } from './alias-file.js';
 import { FastaSplitter } from './fasta-splitter.js';
 import { READ_BYTES, checkInput, inputIsGzip, readInput } from './fasta-input.js';
@@ -20,8 +21,16 @@ export type { PrepareLog, PrepareSummary, PreparedSequence } from './summary.js'
 export async function prepareCommand(
   input: string,
   outDir: string,
-  /** readBytes: a test seam, the size of the chunks read (and decompressed), to split lines and CRLFs between chunks. */
-  options: { force?: boolean; log: PrepareLog; readBytes?: number },
+  options: {
+    force?: boolean;
+    log: PrepareLog;
+    /** A test seam: the size of the chunks read (and decompressed), to split lines and CRLFs between chunks. */
+    readBytes?: number;
+    /** Bytes of INPUT read so far (compressed bytes for a gzip input) and its size, after each read. */
+    onProgress?: (bytesRead: number, bytesTotal: number) => void;
+    /** Ctrl-C: stops, removes every temporary file, and rejects with the signal's reason; OUTDIR is left as it was. */
+    signal?: AbortSignal;
+  },
 ): Promise<PrepareSummary> {
   const { log } = options;
   const force = options.force ?? false;
@@ -36,10 +45,21 @@ export async function prepareCommand(
   log.info(`preparing ${input} (${gzip ? 'gzip-compressed' : 'plain'} FASTA) into ${outDir}`);
   const splitter = new FastaSplitter(input, folder, log);
   try {
-    await readInput(input, gzip, options.readBytes ?? READ_BYTES, async (chunks) => {
-      for await (const chunk of chunks) await splitter.chunk(chunk);
-      await splitter.end();
-    });
+    const { onProgress, signal } = options;
+    const total = statSync(input).size;
+    const onRead = onProgress && ((bytes: number) => onProgress(bytes, total));
+    await readInput(
+      input,
+      gzip,
+      options.readBytes ?? READ_BYTES,
+      async (chunks) => {
+        for await (const chunk of chunks) await splitter.chunk(chunk);
+        await splitter.end();
+      },
+      { onRead, signal },
+    );
+    // The last moment to stop with nothing in place: past it, the renames are quick and all done.
+    signal?.throwIfAborted();
     folder.commit(alias);
   } catch (e) {
     await splitter.abort();

@@ -5,6 +5,7 @@
  */
 import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { SequenceRecord } from '../catalog.js';
+import { fileSpan } from '../fasta/offset.js';
 import { computeDigests, type SequenceDigests } from './digests.js';
 
 export interface DigestLog {
@@ -111,6 +112,16 @@ export function groupByFile(records: Iterable<SequenceRecord>): Map<string, Sequ
 export function computeFile(file: string, records: readonly SequenceRecord[]): { digests: Map<string, SequenceDigests>; warning?: string } {
   const stamp = fileStamp(file);
   const digests = new Map(records.map((r) => [r.name, computeDigests(r)] as const));
+  return saveComputed(file, records, digests, stamp);
+}
+
+/** Tries to save the digests just computed; says what to do when the folder is not writable. */
+function saveComputed(
+  file: string,
+  records: readonly SequenceRecord[],
+  digests: Map<string, SequenceDigests>,
+  stamp: FileStamp,
+): { digests: Map<string, SequenceDigests>; warning?: string } {
   try {
     writeSidecar(file, records, digests, stamp);
     return { digests };
@@ -123,37 +134,107 @@ export function computeFile(file: string, records: readonly SequenceRecord[]): {
   }
 }
 
+export interface IndexResult {
+  reused: number;
+  computed: number;
+  digests: Map<SequenceRecord, SequenceDigests>;
+}
+
+export interface IndexOptions {
+  /** After each sequence hashed: bytes of the data files read so far, and to read in all. */
+  onProgress?: (bytesDone: number, bytesTotal: number) => void;
+  /** Stops between two sequences (rejecting with the signal's reason); sidecars already saved stay. */
+  signal?: AbortSignal;
+}
+
 /**
  * For `seqserve index DIR`: every file's digests, reused from a valid sidecar or computed and
- * saved. Synchronous: a CLI has nothing else to do meanwhile. Counts are of sequences.
+ * saved. Synchronous. Counts are of sequences.
  */
-export function indexDigests(
-  records: readonly SequenceRecord[],
-  log: DigestLog,
-): { reused: number; computed: number; digests: Map<SequenceRecord, SequenceDigests> } {
-  let reused = 0;
-  let computed = 0;
-  const byFile = new Map<string, Map<string, SequenceDigests>>();
-  for (const [file, group] of groupByFile(records)) {
-    const saved = readSidecar(file, group);
-    if (saved) {
-      reused += group.length;
-      byFile.set(file, saved);
-      continue;
+export function indexDigests(records: readonly SequenceRecord[], log: DigestLog): IndexResult {
+  const run = new IndexRun(records, log);
+  for (const bytes of run.steps()) void bytes;
+  return run.result();
+}
+
+/**
+ * indexDigests yielding to the event loop after each sequence hashed (a whole chromosome:
+ * about a second per 200 Mbp), so that progress is drawn and Ctrl-C is heard between sequences.
+ */
+export async function indexDigestsAsync(records: readonly SequenceRecord[], log: DigestLog, options: IndexOptions = {}): Promise<IndexResult> {
+  const run = new IndexRun(records, log);
+  let done = 0;
+  options.onProgress?.(0, run.bytesToHash);
+  for (const bytes of run.steps()) {
+    done += bytes;
+    options.onProgress?.(done, run.bytesToHash);
+    await new Promise((resolve) => setImmediate(resolve));
+    options.signal?.throwIfAborted();
+  }
+  return run.result();
+}
+
+/** One index run: trusted sidecars read up front, then the other files hashed sequence by sequence. */
+class IndexRun {
+  private reused = 0;
+  private computed = 0;
+  private readonly byFile = new Map<string, Map<string, SequenceDigests>>();
+  private readonly toHash: [file: string, group: SequenceRecord[]][] = [];
+  readonly bytesToHash: number = 0;
+
+  constructor(
+    private readonly records: readonly SequenceRecord[],
+    private readonly log: DigestLog,
+  ) {
+    for (const [file, group] of groupByFile(records)) {
+      const saved = readSidecar(file, group);
+      if (saved) {
+        this.reused += group.length;
+        this.byFile.set(file, saved);
+      } else {
+        this.toHash.push([file, group]);
+        this.bytesToHash += group.reduce((sum, r) => sum + recordBytes(r), 0);
+      }
     }
-    const started = Date.now();
-    const { digests, warning } = computeFile(file, group);
-    computed += group.length;
-    byFile.set(file, digests);
-    if (warning) log.warn(warning);
-    else log.info(`computed refget digests for ${file} (${group.length} sequences, ${Date.now() - started} ms), saved to ${sidecarPath(file)}`);
   }
-  const digests = new Map<SequenceRecord, SequenceDigests>();
-  for (const r of records) {
-    const d = byFile.get(r.file)?.get(r.name);
-    if (d) digests.set(r, d);
+
+  /** One sequence hashed per step, yielding the bytes it read; a file's sidecar is saved after its last sequence. */
+  *steps(): Generator<number> {
+    for (const [file, group] of this.toHash) {
+      const started = Date.now();
+      // Taken before hashing: a file changed meanwhile leaves a sidecar already stale (see writeSidecar).
+      const stamp = fileStamp(file);
+      const computed = new Map<string, SequenceDigests>();
+      for (const r of group) {
+        computed.set(r.name, computeDigests(r));
+        yield recordBytes(r);
+      }
+      const { digests, warning } = saveComputed(file, group, computed, stamp);
+      this.computed += group.length;
+      this.byFile.set(file, digests);
+      if (warning) this.log.warn(warning);
+      else this.log.info(`computed refget digests for ${file} (${group.length} sequences, ${Date.now() - started} ms), saved to ${sidecarPath(file)}`);
+    }
   }
-  return { reused, computed, digests };
+
+  result(): IndexResult {
+    const digests = new Map<SequenceRecord, SequenceDigests>();
+    for (const r of this.records) {
+      const d = this.byFile.get(r.file)?.get(r.name);
+      if (d) digests.set(r, d);
+    }
+    return { reused: this.reused, computed: this.computed, digests };
+  }
+}
+
+/**
+ * Bytes of its file that hashing a record reads: its bases and the line ends between them (the
+ * bases themselves for packed or compressed formats, whose decoded size is what takes the time).
+ */
+function recordBytes(r: SequenceRecord): number {
+  if (r.length === 0 || (r.format !== 'fasta' && r.format !== 'raw')) return r.length;
+  const [start, end] = fileSpan(r, 0, r.length);
+  return end - start;
 }
 
 /**
