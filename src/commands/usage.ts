@@ -42,7 +42,7 @@ const help: OptionSpec = { flag: 'help', short: 'h', help: 'this help' };
 const mib = (bytes: number) => `${bytes} (${bytes / 1024 / 1024} MiB)`;
 
 const serveOptions: OptionSpec[] = [
-  { flag: 'data', value: 'DIR', help: 'data folder: FASTA (+ .fai), raw files; each subfolder with sequence files is an assembly of its own', env: 'SEQSERVE_DATA', default: 'the bundled demo genome, generated into data/demo' },
+  { flag: 'data', value: 'DIR', help: 'data folder: FASTA (+ .fai), bgzipped FASTA (.fa.gz + .fai + .gzi), .2bit, raw files; each subfolder with sequence files is an assembly of its own', env: 'SEQSERVE_DATA', default: 'the bundled demo genome, generated into data/demo' },
   { flag: 'default-assembly', value: 'NAME', help: 'the assembly served under /chrom', env: 'SEQSERVE_DEFAULT_ASSEMBLY', default: "the data folder's own files, else its first subfolder" },
   { flag: 'port', value: 'N', help: 'port to listen on', env: 'PORT', default: String(defaults.port) },
   { flag: 'host', value: 'ADDR', help: 'address to listen on', env: 'HOST', default: defaults.host },
