@@ -3,10 +3,11 @@
  * the gzip magic bytes, not by the extension), streamed in chunks, with read and decompression
  * failures turned into messages that say what to do.
  */
-import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { DataError } from '../errors.js';
+import { isGzipFile } from '../bgzf/gzi.js';
 
 export const READ_BYTES = 1 << 20;
 
@@ -26,20 +27,9 @@ export function checkInput(input: string): void {
 /** Whether the input is gzip-compressed: by its first bytes, whatever its extension. */
 export function inputIsGzip(input: string): boolean {
   try {
-    return isGzip(input);
+    return isGzipFile(input);
   } catch (e) {
     throw unreadable(input, e);
-  }
-}
-
-/** True when the file starts with the gzip magic bytes 1f 8b. */
-function isGzip(path: string): boolean {
-  const fd = openSync(path, 'r');
-  try {
-    const magic = Buffer.alloc(2);
-    return readSync(fd, magic, 0, 2, 0) === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
-  } finally {
-    closeSync(fd);
   }
 }
 
