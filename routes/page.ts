@@ -75,8 +75,7 @@ interface Page {
 async function builtPage(): Promise<Record<'index.html' | 'page.js' | 'page.css', Buffer>> {
   const root = packageRoot();
   const dist = join(root, 'dist', 'page');
-  const fromSource = import.meta.url.endsWith('.ts');
-  if (!fromSource && existsSync(join(dist, 'page.js'))) {
+  if (isPrebuilt()) {
     return { 'index.html': readFileSync(join(dist, 'index.html')), 'page.js': readFileSync(join(dist, 'page.js')), 'page.css': readFileSync(join(dist, 'page.css')) };
   }
   try {
@@ -85,6 +84,11 @@ async function builtPage(): Promise<Record<'index.html' | 'page.js' | 'page.css'
   } catch (e) {
     throw new Error(`the genome page is not built (${dist} is missing) and could not be built now: ${(e as Error).message}; run \`npm run build\``, { cause: e });
   }
+}
+
+/** Running built, with the page built by `npm run build` (not from source, where esbuild builds it). */
+function isPrebuilt(): boolean {
+  return !import.meta.url.endsWith('.ts') && existsSync(join(packageRoot(), 'dist', 'page', 'page.js'));
 }
 
 /** The page as served: hashed names written into the HTML. */
@@ -100,7 +104,11 @@ async function makePage(): Promise<Page> {
   return { index: asset('text/html; charset=utf-8', Buffer.from(html), false), assets: new Map([igv, script, style]) };
 }
 
-/** Made on first ask, once per process: every app (tests build many) shares it, and startup pays nothing. */
+/**
+ * Made once per process and shared by every app (tests build many): when built, read while the
+ * plugin registers, so no request reads a file; from source, on first ask, so that the esbuild
+ * run is paid only by the tests that open the page.
+ */
 let page: Promise<Page> | undefined;
 function thePage(): Promise<Page> {
   page ??= makePage().catch((e: unknown) => {
@@ -153,6 +161,7 @@ export function referenceFiles(assemblies: Assemblies, data: string, files: Read
 export const pageRoutes: FastifyPluginAsync<PageOptions> = async (app, { assemblies, data, files }) => {
   let references: string | undefined;
   for (const { store } of assemblies.list) store.onSwap(() => (references = undefined));
+  if (isPrebuilt()) await thePage();
 
   const about = (description: string) => ({ schema: { description, tags: ['page'] } });
   app.get('/', about('The genome page (HTML): the sequences, a region box showing bases, an igv.js view'), async (request, reply) => send(request, reply, (await thePage()).index));

@@ -139,7 +139,18 @@ describe('the genome page', () => {
       await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)));
 
       await page.goto(`${url}/`);
-      const paint = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1);
+      // The paint entry can be recorded a little after 'load': wait for it (buffered observer), 3 s at most.
+      // No named functions inside: tsx would wrap them in a helper the page does not have.
+      const paint = await page.evaluate(
+        () =>
+          new Promise<number>((resolve) => {
+            new PerformanceObserver((list) => {
+              const entry = list.getEntriesByName('first-contentful-paint')[0];
+              if (entry) resolve(entry.startTime);
+            }).observe({ type: 'paint', buffered: true });
+            setTimeout(() => resolve(performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1), 3000);
+          }),
+      );
       assert.ok(paint > 0 && paint < 1000, `first contentful paint under a second: ${paint} ms`);
       t.diagnostic(`first contentful paint: ${Math.round(paint)} ms`);
 
