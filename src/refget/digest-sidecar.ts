@@ -6,7 +6,7 @@
 import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { SequenceRecord } from '../catalog.js';
 import { fileSpan } from '../fasta/offset.js';
-import { computeDigests, type SequenceDigests } from './digests.js';
+import { fileDigests, type SequenceDigests } from './digests.js';
 
 export interface DigestLog {
   info(msg: string): void;
@@ -111,7 +111,7 @@ export function groupByFile(records: Iterable<SequenceRecord>): Map<string, Sequ
 /** Hashes every record of one file, then tries to save the sidecar; returns the warning when it could not. */
 export function computeFile(file: string, records: readonly SequenceRecord[]): { digests: Map<string, SequenceDigests>; warning?: string } {
   const stamp = fileStamp(file);
-  const digests = new Map(records.map((r) => [r.name, computeDigests(r)] as const));
+  const digests = new Map([...fileDigests(records)].map(([r, d]) => [r.name, d] as const));
   return saveComputed(file, records, digests, stamp);
 }
 
@@ -205,8 +205,8 @@ class IndexRun {
       // Taken before hashing: a file changed meanwhile leaves a sidecar already stale (see writeSidecar).
       const stamp = fileStamp(file);
       const computed = new Map<string, SequenceDigests>();
-      for (const r of group) {
-        computed.set(r.name, computeDigests(r));
+      for (const [r, d] of fileDigests(group)) {
+        computed.set(r.name, d);
         yield recordBytes(r);
       }
       const { digests, warning } = saveComputed(file, group, computed, stamp);

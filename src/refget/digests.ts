@@ -26,22 +26,59 @@ const TRUNCATED_BYTES = 24;
 
 /** Reads a record's bases from its file in chunks and hashes them; synchronous (meant for a worker or a CLI). */
 export function computeDigests(record: SequenceRecord): SequenceDigests {
-  const md5 = createHash('md5');
-  const sha512 = createHash('sha512');
-  if (record.length > 0 && (record.format === '2bit' || record.format === 'bgzf')) {
-    // Packed or compressed: decoded by the store's own reader, over a mapping of its own.
-    const file = MappedFile.open(record.file);
-    try {
-      const reader = openReader(record, file, new BlockCache(1 << 20), new Map());
-      for (let start = 0; start < record.length; start += CHUNK_BASES) {
-        const bases = upperCaseInPlace(reader.ownedBytes(start, Math.min(record.length, start + CHUNK_BASES)));
-        md5.update(bases);
-        sha512.update(bases);
+  // Spread to the end, so that a mapping opened for it is closed (the generator's finally).
+  return [...fileDigests([record])][0]![1];
+}
+
+/**
+ * The digests of the sequences of one file, in order. A .2bit or bgzipped file is mapped once
+ * for all its sequences and decoded by the store's own readers (a .2bit holds hundreds of
+ * sequences: a mapping each would be hundreds of mappings); a text file is read in chunks.
+ */
+export function* fileDigests(records: readonly SequenceRecord[]): Generator<[SequenceRecord, SequenceDigests]> {
+  const first = records[0];
+  if (first === undefined || (first.format !== '2bit' && first.format !== 'bgzf')) {
+    for (const r of records) yield [r, textDigests(r)];
+    return;
+  }
+  const file = MappedFile.open(first.file);
+  try {
+    const blockCache = new BlockCache(1 << 20);
+    const bgzfFiles = new Map();
+    for (const r of records) {
+      const hash = new Hasher();
+      if (r.length > 0) {
+        const reader = openReader(r, file, blockCache, bgzfFiles);
+        for (let start = 0; start < r.length; start += CHUNK_BASES) hash.update(reader.ownedBytes(start, Math.min(r.length, start + CHUNK_BASES)));
       }
-    } finally {
-      file.close();
+      yield [r, hash.digests()];
     }
-  } else if (record.length > 0) {
+  } finally {
+    file.close();
+  }
+}
+
+/** MD5 and SHA-512 of bases fed in chunks, upper-cased as refget normalises them. */
+class Hasher {
+  private readonly md5 = createHash('md5');
+  private readonly sha512 = createHash('sha512');
+
+  /** Upper-cases `bases` in place, then hashes them. */
+  update(bases: Buffer): void {
+    upperCaseInPlace(bases);
+    this.md5.update(bases);
+    this.sha512.update(bases);
+  }
+
+  digests(): SequenceDigests {
+    return { md5: this.md5.digest('hex'), ga4gh: `SQ.${this.sha512.digest().subarray(0, TRUNCATED_BYTES).toString('base64url')}` };
+  }
+}
+
+/** A FASTA or raw record's bases read from its file in chunks (line ends dropped) and hashed. */
+function textDigests(record: SequenceRecord): SequenceDigests {
+  const hash = new Hasher();
+  if (record.length > 0) {
     const fd = openSync(record.file, 'r');
     try {
       let buffer = Buffer.allocUnsafe(0);
@@ -52,15 +89,13 @@ export function computeDigests(record: SequenceRecord): SequenceDigests {
         if (buffer.length < fileEnd - fileStart) buffer = Buffer.allocUnsafe(fileEnd - fileStart);
         const span = buffer.subarray(0, fileEnd - fileStart);
         readFully(fd, span, fileStart, record);
-        const bases = upperCaseInPlace(dropLineEnds(span, record, start, end));
-        md5.update(bases);
-        sha512.update(bases);
+        hash.update(dropLineEnds(span, record, start, end));
       }
     } finally {
       closeSync(fd);
     }
   }
-  return { md5: md5.digest('hex'), ga4gh: `SQ.${sha512.digest().subarray(0, TRUNCATED_BYTES).toString('base64url')}` };
+  return hash.digests();
 }
 
 /** readSync may return less than asked; a short file means the index does not describe it. */
