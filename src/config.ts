@@ -44,6 +44,19 @@ export const configSchema = z.object({
   dataCheckInterval: z.coerce.number().int().min(0),
   /** Memory for inflated BGZF blocks of bgzipped FASTA (an LRU shared by all requests of a process), MiB. */
   bgzfCacheMib: z.coerce.number().int().min(1),
+  /**
+   * SIGTERM/SIGINT: idle connections are closed at once; answers in flight get this long (ms) to
+   * finish, then are cut, so the process exits within it (docker stop waits 10 s before SIGKILL).
+   */
+  shutdownGrace: z.coerce.number().int().min(0).max(600_000),
+  /** Cache-Control max-age (seconds) of sequence and catalog answers; data changes only by reload. */
+  cacheMaxAge: z.coerce.number().int().min(0),
+  /** Compress answers when the client's Accept-Encoding asks (gzip, br, zstd where Node has it). */
+  compression: z.boolean({ error: 'on or off: 1, true, yes or 0, false, no' }),
+  /** Compression level: gzip and zstd 1-9 (zstd's scale goes higher, but its fast levels are what pays here), br maps 1-9 onto its quality. */
+  compressionLevel: z.coerce.number().int().min(1).max(9),
+  /** Answers shorter than this many bytes are never compressed. */
+  compressionThreshold: z.coerce.number().int().min(0),
   /** Bearer token enabling POST /admin/reload (from the environment only); absent: the route answers 404. */
   adminToken: z.string().min(16, 'at least 16 characters').optional(),
 });
@@ -74,6 +87,13 @@ export const defaults: Config = {
   dataCheckInterval: 2000,
   // 1,024 blocks of 64 KiB: the working set of a genome browser's view, many times over.
   bgzfCacheMib: 64,
+  // Well inside docker stop's 10 s and Kubernetes' 30 s before SIGKILL.
+  shutdownGrace: 5000,
+  cacheMaxAge: 600,
+  compression: true,
+  compressionLevel: 1,
+  // The fast path's largest answer: small answers are never worth a compressor.
+  compressionThreshold: 16 * 1024,
 };
 
 export class ConfigError extends Error {}
@@ -111,6 +131,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Partial<Record<keyof Conf
     keepAliveTimeout: env.SEQSERVE_KEEP_ALIVE_TIMEOUT,
     dataCheckInterval: env.SEQSERVE_DATA_CHECK_INTERVAL,
     bgzfCacheMib: env.SEQSERVE_BGZF_CACHE_MIB,
+    shutdownGrace: env.SEQSERVE_SHUTDOWN_GRACE,
+    cacheMaxAge: env.SEQSERVE_CACHE_MAX_AGE,
+    compression: envFlag(env.SEQSERVE_COMPRESSION),
+    compressionLevel: env.SEQSERVE_COMPRESSION_LEVEL,
+    compressionThreshold: env.SEQSERVE_COMPRESSION_THRESHOLD,
     adminToken: env.SEQSERVE_ADMIN_TOKEN || undefined,
   });
 }
@@ -144,6 +169,11 @@ const flagNames: Record<string, string> = {
   keepAliveTimeout: '--keep-alive-timeout / SEQSERVE_KEEP_ALIVE_TIMEOUT',
   dataCheckInterval: '--data-check-interval / SEQSERVE_DATA_CHECK_INTERVAL',
   bgzfCacheMib: '--bgzf-cache-mib / SEQSERVE_BGZF_CACHE_MIB',
+  shutdownGrace: '--shutdown-grace / SEQSERVE_SHUTDOWN_GRACE',
+  cacheMaxAge: '--cache-max-age / SEQSERVE_CACHE_MAX_AGE',
+  compression: '--no-compression / SEQSERVE_COMPRESSION',
+  compressionLevel: '--compression-level / SEQSERVE_COMPRESSION_LEVEL',
+  compressionThreshold: '--compression-threshold / SEQSERVE_COMPRESSION_THRESHOLD',
   adminToken: 'SEQSERVE_ADMIN_TOKEN',
 };
 

@@ -154,14 +154,17 @@ describe('refget v2', () => {
       ['', { range: 'bytes==10-19' }, 400],
       ['', { range: 'bytes=1-2,5-6' }, 400],
       ['', { range: 'bytes=59-50' }, 416],
-      ['', { range: `bytes=${n}-${n + 4}` }, 400],
-      ['', { range: `bytes=${n + 1000}-${n + 9999}` }, 400],
+      ['', { range: `bytes=${n}-${n + 4}` }, 416],
+      ['', { range: `bytes=${n + 1000}-${n + 9999}` }, 416],
+      ['', { range: `bytes=${n}-` }, 416],
     ];
     for (const [query, headers, status] of cases) {
       const r = await get(`/sequence/${id}${query}`, headers);
       assert.equal(r.statusCode, status, `${query} ${JSON.stringify(headers)}: ${r.body}`);
       assert.equal(r.headers['content-type'], 'application/problem+json', `${query}: problem+json`);
       assert.equal(JSON.parse(r.body).status, status, `${query}: problem status`);
+      // RFC 9110 §15.5.17: a 416 says the length it could have served.
+      if (status === 416) assert.equal(r.headers['content-range'], `bytes */${n}`, `${query} ${JSON.stringify(headers)}: content-range`);
     }
     for (const bad of ['Garbagechecksum', 'md5:xyz', 'SQ.short', 'a'.repeat(32), '0'.repeat(48)]) {
       const r = await get(`/sequence/${bad}`);

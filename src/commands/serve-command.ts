@@ -32,6 +32,11 @@ export async function serveCommand({ values }: ParsedCommand): Promise<void> {
       keepAliveTimeout: v('keep-alive-timeout'),
       dataCheckInterval: v('data-check-interval'),
       bgzfCacheMib: v('bgzf-cache-mib'),
+      shutdownGrace: v('shutdown-grace'),
+      cacheMaxAge: v('cache-max-age'),
+      compression: v('no-compression') ? false : undefined,
+      compressionLevel: v('compression-level'),
+      compressionThreshold: v('compression-threshold'),
     }),
     data: data ?? demoData(notes),
   } satisfies Partial<Record<keyof Config, unknown>>);

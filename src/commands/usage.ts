@@ -62,6 +62,11 @@ const serveOptions: OptionSpec[] = [
   { flag: 'keep-alive-timeout', value: 'MS', help: 'keep an idle keep-alive connection this long', env: 'SEQSERVE_KEEP_ALIVE_TIMEOUT', default: String(defaults.keepAliveTimeout) },
   { flag: 'data-check-interval', value: 'MS', help: 'check the mapped files for changes this often; 0 off. Reload new data with kill -HUP, or POST /admin/reload (enabled by env SEQSERVE_ADMIN_TOKEN)', env: 'SEQSERVE_DATA_CHECK_INTERVAL', default: String(defaults.dataCheckInterval) },
   { flag: 'bgzf-cache-mib', value: 'N', help: 'memory for inflated blocks of bgzipped FASTA, an LRU shared by the requests of a process, in MiB', env: 'SEQSERVE_BGZF_CACHE_MIB', default: String(defaults.bgzfCacheMib) },
+  { flag: 'shutdown-grace', value: 'MS', help: 'on SIGTERM/SIGINT idle connections close at once; answers in flight get this long, then are cut and the process exits 0', env: 'SEQSERVE_SHUTDOWN_GRACE', default: String(defaults.shutdownGrace) },
+  { flag: 'cache-max-age', value: 'S', help: 'Cache-Control max-age of sequence and catalog answers, in seconds (refget answers, addressed by digest, are immutable)', env: 'SEQSERVE_CACHE_MAX_AGE', default: String(defaults.cacheMaxAge) },
+  { flag: 'no-compression', help: 'never compress answers (otherwise gzip, br or zstd when the client asks in Accept-Encoding)', env: 'SEQSERVE_COMPRESSION=0' },
+  { flag: 'compression-level', value: 'N', help: 'compression level 1 (fastest) to 9 (smallest)', env: 'SEQSERVE_COMPRESSION_LEVEL', default: String(defaults.compressionLevel) },
+  { flag: 'compression-threshold', value: 'N', help: 'answers shorter than N bytes are sent uncompressed', env: 'SEQSERVE_COMPRESSION_THRESHOLD', default: String(defaults.compressionThreshold) },
   help,
 ];
 

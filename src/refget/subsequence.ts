@@ -1,8 +1,9 @@
 /**
  * Which bases a refget `GET /sequence/{id}` asks for, and the status the refget v2 specification
  * (and its compliance suite) gives each malformed or impossible request. Pure, so every rule is
- * tested on its own. Refget's rules differ from RFC 9110's on purpose: a Range that starts past
- * the end is a 400 there, not a 416, and start > end is a request for circular sequence (501).
+ * tested on its own. A Range whose first byte is at or past the end is a 416 with
+ * `Content-Range: bytes *\/LENGTH`, as RFC 9110 and the refget compliance suite expect (the
+ * specification's text said 400); start > end is a request for a circular sequence (501).
  */
 
 export type Subsequence =
@@ -58,7 +59,7 @@ function byRange(header: string, length: number): Subsequence {
   const from = Number(first);
   const to = last === '' ? length - 1 : Number(last);
   if (from > to) return { kind: 'range-not-satisfiable', detail: `Range: ${header} has its first byte after its last` };
-  if (from >= length) return { kind: 'bad-request', detail: `Range: ${header} starts past the end of the sequence (length ${length}; bytes are 0-based)` };
+  if (from >= length) return { kind: 'range-not-satisfiable', detail: `Range: ${header} starts at or past the end of the sequence (length ${length}; bytes are 0-based)` };
   return { kind: 'bases', start: from, end: Math.min(to + 1, length), partial: true, byQuery: false };
 }
 
