@@ -2,23 +2,25 @@
 # runtime stage holding only what runs. See docker/README.md.
 # The defaults are the official node images (what anyone on the internet gets). Where no
 # registry is reachable, pass local stand-ins of the same family:
-#   --build-arg BUILD_IMAGE=seqserve-node-build:local --build-arg RUNTIME_IMAGE=seqserve-node-runtime:local
+#   --build-arg BUILD_IMAGE=seqserve-node24-build:local --build-arg RUNTIME_IMAGE=seqserve-node24-runtime:local
 # Plain Dockerfile syntax only (no "# syntax=" line, no RUN --mount, no heredocs): it must
 # build with the legacy builder of Debian's docker.io 20.10.
-ARG BUILD_IMAGE=node:20-bookworm-slim
-ARG RUNTIME_IMAGE=node:20-bookworm-slim
+ARG BUILD_IMAGE=node:24-bookworm-slim
+ARG RUNTIME_IMAGE=node:24-bookworm-slim
 
 FROM ${BUILD_IMAGE} AS build
 WORKDIR /app
-# node-gyp rebuilds the patched @riaskov/mmap-io at postinstall: it needs python3, make and g++
-# (the official slim image lacks them; the local build image has them and Node's headers).
+# npm ci compiles the mapping binding (vendor/mmap-io, C++20) with node-gyp: it needs python3,
+# make and g++ (the official slim image lacks them; the local build image has them and Node's
+# headers).
 RUN if ! command -v python3 >/dev/null || ! command -v make >/dev/null || ! command -v g++ >/dev/null; then \
       apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
       && rm -rf /var/lib/apt/lists/*; \
     fi
-# The postinstall script (64-bit patch of mmap-io + native rebuild) must be there for npm ci.
-COPY package.json package-lock.json ./
-COPY scripts/patch-mmap-io.mjs scripts/
+# The vendored binding is a file: dependency (a symlink in node_modules, built in place), so its
+# source and .npmrc must be there for npm ci.
+COPY package.json package-lock.json .npmrc ./
+COPY vendor/mmap-io vendor/mmap-io
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src src
@@ -34,7 +36,9 @@ RUN node --input-type=module -e "import('/app/dist/src/demo-genome.js').then((m)
     && touch -d "@$(date +%s)" data/demo/* \
     && node dist/src/cli.js index data/demo \
     && ls -l data/demo
+# Production dependencies only; of the binding's build, only build/Release/mmap_io.node is loaded.
 RUN npm prune --omit=dev --no-audit --no-fund \
+    && rm -rf vendor/mmap-io/build/Release/obj.target vendor/mmap-io/build/Release/.deps \
     && node -e "require('@riaskov/mmap-io')"
 
 FROM ${RUNTIME_IMAGE}
@@ -46,6 +50,8 @@ WORKDIR /app
 # Root-owned, read-only for the node user; the container also runs with --read-only.
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
+# node_modules/@riaskov/mmap-io links here: the binding's JS and its compiled build/Release.
+COPY --from=build /app/vendor/mmap-io ./vendor/mmap-io
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/data/demo ./data/demo
 USER node

@@ -33,10 +33,11 @@ export function cliFeatures(): CliFeatures {
   return features;
 }
 
-export async function startHello(cpuProfDir?: string): Promise<Running> {
+/** `node`: the Node binary to run it under (default this one; bench/node-versions.ts compares two). */
+export async function startHello(cpuProfDir?: string, node = process.execPath): Promise<Running> {
   const port = await proc.freePort();
   const nodeFlags = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
-  const server = proc.spawnPinned(proc.SERVER_CORES, process.execPath, [...nodeFlags, '--import', 'tsx', join(root, 'bench', 'hello.ts'), String(port)]);
+  const server = proc.spawnPinned(proc.SERVER_CORES, node, [...nodeFlags, '--import', 'tsx', join(root, 'bench', 'hello.ts'), String(port)]);
   const origin = `http://127.0.0.1:${port}`;
   await proc.waitForOk(`${origin}/`, server);
   return { server, origin };
@@ -48,6 +49,8 @@ export interface SeqserveOptions {
   cpuProfDir?: string;
   /** More `serve` options, e.g. ['--bgzf-cache-mib', '8']. */
   extraArgs?: string[];
+  /** The Node binary to run it under (default this one). */
+  node?: string;
 }
 
 export async function startSeqserve(dataDir: string, options: SeqserveOptions = {}): Promise<Running> {
@@ -57,7 +60,7 @@ export async function startSeqserve(dataDir: string, options: SeqserveOptions = 
   // --workers defaults to the number of cores: "one process" must say 1 explicitly.
   if (cliFeatures().workers) args.push('--workers', String(options.workers ?? 1));
   else if (options.workers) throw new Error('this seqserve has no --workers');
-  const server = proc.spawnPinned(proc.SERVER_CORES, process.execPath, args);
+  const server = proc.spawnPinned(proc.SERVER_CORES, options.node ?? process.execPath, args);
   const origin = `http://127.0.0.1:${port}`;
   try {
     // The first start after generating builds the .fai and digests, hence the generous wait.

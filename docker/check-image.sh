@@ -42,7 +42,7 @@ if [ "${BUILD:-}" = 1 ] || ! docker image inspect "$image" >/dev/null 2>&1; then
   log "building $image on the local base images"
   t0=$SECONDS
   docker build --force-rm --network host \
-    --build-arg BUILD_IMAGE=seqserve-node-build:local --build-arg RUNTIME_IMAGE=seqserve-node-runtime:local \
+    --build-arg BUILD_IMAGE=seqserve-node24-build:local --build-arg RUNTIME_IMAGE=seqserve-node24-runtime:local \
     -t "$image" . >"$work/build.log" 2>&1 || { tail -n 40 "$work/build.log" >&2; die "docker build failed"; }
   log "built in $((SECONDS - t0))s"
 fi

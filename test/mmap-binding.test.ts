@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, ftruncateSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, readSync, realpathSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -13,9 +14,10 @@ import { mmap } from '../src/store/mmap-binding.js';
 // re-read the source to build the message and spins forever instead of failing.
 
 /**
- * The real native binding (64-bit patched by scripts/patch-mmap-io.mjs) and the windowed
- * MappedFile on a sparse file just over 5 GiB: holes read as zeros and cost no disk. Every
- * expectation is read back with fs (pread), never from a mapping.
+ * The real native binding (the fork in vendor/mmap-io, which reads sizes and offsets as 64-bit
+ * integers; upstream's 32-bit reads fail 7 of these tests) and the windowed MappedFile on a
+ * sparse file just over 5 GiB: holes read as zeros and cost no disk. Every expectation is read
+ * back with fs (pread), never from a mapping.
  */
 
 const GiB = 2 ** 30;
@@ -94,6 +96,15 @@ function copied(file: MappedFile, start: number, end: number): Buffer {
 }
 
 describe('mmap binding with 64-bit sizes and offsets', () => {
+  it('is the vendored fork, built for this Node', () => {
+    // A registry copy of @riaskov/mmap-io in node_modules would load, but with 32-bit offsets.
+    const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+    const pkgJson = realpathSync(createRequire(join(root, 'package.json')).resolve('@riaskov/mmap-io/package.json'));
+    assert.equal(pkgJson, join(realpathSync(root), 'vendor', 'mmap-io', 'package.json'), 'resolved from vendor/mmap-io');
+    assert.match(JSON.parse(readFileSync(pkgJson, 'utf8')).version as string, /-seqserve\.\d+$/);
+    assert.equal(typeof mmap.map, 'function', `loads under Node ${process.version}`);
+  });
+
   it('maps at an offset >= 2^32 and sees the bytes there, not the wrapped offset', () => {
     const offset = 4 * GiB + 2 * PAGE;
     const view = mmap.map(PAGE, mmap.PROT_READ, mmap.MAP_SHARED, fd, offset);

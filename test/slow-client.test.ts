@@ -85,7 +85,10 @@ describe('slow and vanishing clients', () => {
     for (const written of closed) assert.ok(written < 64 * MB, `wrote ${written} bytes to a client that read ${Math.max(slowBytes, quickBytes)}`);
     await answers();
     const grown = rssAnonKiB() - before;
-    assert.ok(grown < 32 * 1024, `anonymous memory grew by ${grown} KiB`);
+    // Without any leak this grows by about 20 MiB on Node 20 and 33-38 MiB on Node 24 (malloc
+    // arenas: 26-28 MiB there with MALLOC_ARENA_MAX=2; a GC frees none of it); holding the
+    // 250 MB answer, or the 64 MB the clients were allowed, would be far more.
+    assert.ok(grown < 48 * 1024, `anonymous memory grew by ${grown} KiB`);
     const connections = await new Promise<number>((resolve) => app.server.getConnections((_e, n) => resolve(n)));
     assert.ok(connections <= 1, `no connection left behind (${connections})`);
   });

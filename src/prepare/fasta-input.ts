@@ -73,12 +73,15 @@ export async function readInput(
     else await pipeline(source, guarded, streams);
   } catch (e) {
     if (signal?.aborted) throw signal.reason;
-    if (failure !== undefined) throw failure;
-    if (e instanceof DataError) throw e;
-    const code = (e as NodeJS.ErrnoException).code ?? '';
+    // A gunzip error reaches us from pipeline() (Node 20) or, through the chunks our consumer
+    // iterates, as the consumer's own failure (Node 24): either way it is reported as such.
+    const error = failure ?? e;
+    if (error instanceof DataError) throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? '';
     if (code.startsWith('Z_') || code === 'ERR_ZLIB_INITIALIZATION_FAILED') {
-      throw new DataError(`${input}: cannot decompress it (${(e as Error).message}): the gzip file is truncated or corrupt; download it again (gzip -t ${input} checks a file)`);
+      throw new DataError(`${input}: cannot decompress it (${(error as Error).message}): the gzip file is truncated or corrupt; download it again (gzip -t ${input} checks a file)`);
     }
+    if (failure !== undefined) throw failure;
     throw new DataError(`cannot read ${input} (${code || (e as Error).message}); check that the file is readable`);
   }
 }

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 /**
  * The native mapping binding, typed as we use it. Its published .d.ts declares an ES default
  * export that the CommonJS module does not have, so it is loaded through require.
- * scripts/patch-mmap-io.mjs widens size and offset to 64 bits at install.
+ * It is the fork in vendor/mmap-io, which reads sizes and offsets as 64-bit integers.
  */
 export interface MmapBinding {
   map(size: number, protection: number, flags: number, fd: number, offset?: number, advise?: number): Buffer;
