@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Assemblies, Assembly } from '../src/assemblies.js';
 import { ProblemError } from '../src/errors.js';
+import { ChangeClock, contentTag, sendJson, type CachePolicy } from '../src/http-cache.js';
 
 const params = z.object({ assembly: z.string().min(1) });
 
@@ -11,7 +12,7 @@ const params = z.object({ assembly: z.string().min(1) });
  * sequences are under /assemblies/NAME/chrom/... (registered per assembly in src/app.ts);
  * the default one's also under /chrom/....
  */
-export const assembliesRoutes: FastifyPluginAsync<{ assemblies: Assemblies }> = async (app, { assemblies }) => {
+export const assembliesRoutes: FastifyPluginAsync<{ assemblies: Assemblies; cache: CachePolicy }> = async (app, { assemblies, cache }) => {
   const describe = (a: Assembly) => ({
     name: a.name,
     default: a === assemblies.default,
@@ -19,14 +20,26 @@ export const assembliesRoutes: FastifyPluginAsync<{ assemblies: Assemblies }> = 
     bases: a.store.totalBases,
     chrom: `/assemblies/${a.name}/chrom`,
   });
-  const list = JSON.stringify(assemblies.list.map(describe));
+  // Made per request (a handful of assemblies), so a reload's counts show; Last-Modified is the
+  // newest data file, or when the list last changed (a reload that dropped a file).
+  const clock = new ChangeClock();
+  const listed = () => {
+    const body = JSON.stringify(assemblies.list.map(describe));
+    const tag = contentTag(body);
+    return { body, tag, lastModifiedMs: clock.stamp(tag, Math.max(0, ...assemblies.list.map((a) => a.store.newestMtimeMs))) };
+  };
 
-  app.get('/assemblies', (_request, reply) => {
-    reply.header('content-type', 'application/json; charset=utf-8').send(list);
+  app.get('/assemblies', (request, reply) => {
+    const { body, tag, lastModifiedMs } = listed();
+    return sendJson(request, reply, body, cache, { tag, lastModifiedMs, cacheControl: cache.cacheControl });
   });
 
   const typed = app.withTypeProvider<ZodTypeProvider>();
-  typed.get('/assemblies/:assembly', { schema: { params } }, (request) => describe(known(assemblies, request.params.assembly)));
+  typed.get('/assemblies/:assembly', { schema: { params } }, (request, reply) => {
+    const assembly = known(assemblies, request.params.assembly);
+    const lastModifiedMs = Math.max(listed().lastModifiedMs, assembly.store.newestMtimeMs);
+    return sendJson(request, reply, JSON.stringify(describe(assembly)), cache, { lastModifiedMs, cacheControl: cache.cacheControl });
+  });
 
   // The per-assembly routes are literal paths, which win over this one; anything reaching it
   // names an assembly that does not exist, or a path that no assembly has.

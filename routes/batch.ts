@@ -31,6 +31,7 @@ import { chooseFormat, mediaTypes } from '../src/batch/output-format.js';
 import { PlanStream } from '../src/batch/plan-stream.js';
 import { PlanWriter } from '../src/batch/write.js';
 import { badRequest } from '../src/errors.js';
+import { sendEncoded } from '../src/http-cache.js';
 import type { BasesRouteOptions } from './answer-bases.js';
 import { answerOptions } from './schemas.js';
 
@@ -72,7 +73,7 @@ const body = z.union([
 
 
 export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, options) => {
-  const { store, streamThreshold } = options;
+  const { store, streamThreshold, cache } = options;
   const bodyLimit = options.bodyLimit ?? defaultBatchBodyLimit;
   const maxRegions = options.maxRegions ?? defaultMaxRegions;
   // BED bodies, read as text like text/plain (this plugin's scope only).
@@ -97,8 +98,11 @@ export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, op
       const format = chooseFormat(query.format, request.headers.accept, ['json', 'fasta']);
       const writer = new PlanWriter(store, plan, { format, width: query.width, case: query.case, mask: query.mask });
       reply.header('content-type', mediaTypes[format]);
-      if (plan.count <= 8192 && plan.totalBases() <= streamThreshold) return reply.send(writer.all());
-      return reply.send(new PlanStream(writer));
+      if (plan.count <= 8192 && plan.totalBases() <= streamThreshold) {
+        const all = writer.all();
+        return sendEncoded(request, reply, all, cache, Buffer.byteLength(all));
+      }
+      return sendEncoded(request, reply, new PlanStream(writer), cache, plan.totalBases() + plan.count);
     },
   });
 };

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { unknownSequence } from '../src/errors.js';
+import { ChangeClock, contentTag, sendJson, type CachePolicy } from '../src/http-cache.js';
 import type { SequenceDigests } from '../src/refget/digests.js';
 import type { MappedSequence } from '../src/store/mapped-sequence.js';
 import type { SequenceStore } from '../src/store/sequence-store.js';
@@ -13,7 +14,7 @@ import { sequenceName } from './schemas.js';
  * stored, and their refget digests (md5, ga4gh) once known (read from a sidecar at startup, or
  * computed in the background: an entry gains them when its file is done).
  */
-export const chromRoutes: FastifyPluginAsync<{ store: SequenceStore }> = async (app, { store }) => {
+export const chromRoutes: FastifyPluginAsync<{ store: SequenceStore; cache: CachePolicy }> = async (app, { store, cache }) => {
   const aliasNames = (s: MappedSequence) => store.aliasesOf(s).map((a) => a.alias);
   // The index is the app's (src/app.ts); a reload replaces it, so it is asked for each time.
   const index = () => (app.hasDecorator('digests') ? app.digests : undefined);
@@ -27,13 +28,21 @@ export const chromRoutes: FastifyPluginAsync<{ store: SequenceStore }> = async (
   // request would block. A state is the store's sequences (a reload swaps them) and the digests
   // known so far (they arrive file by file, then `done`).
   const serialize = () => JSON.stringify(store.sequences.map((s) => ({ name: s.name, length: s.length, aliases: aliasNames(s), ...digestsOf(s) })));
-  let list = serialize();
+  // Its ETag is a digest of the body, made with it, so it changes when digests arrive; the clock
+  // gives Last-Modified the time the body last changed (src/http-cache.ts).
+  const clock = new ChangeClock();
+  const made = () => {
+    const body = serialize();
+    const tag = contentTag(body);
+    return { body, tag, lastModifiedMs: clock.stamp(tag, store.newestMtimeMs) };
+  };
+  let list = made();
   let listed = { index: index(), known: index()?.known, swaps: 0 };
   let swaps = 0;
   const current = () => {
     const now = index();
     if (listed.index !== now || listed.known !== now?.known || listed.swaps !== swaps) {
-      list = serialize();
+      list = made();
       listed = { index: now, known: now?.known, swaps };
     }
     return list;
@@ -50,21 +59,25 @@ export const chromRoutes: FastifyPluginAsync<{ store: SequenceStore }> = async (
   });
   whenDone();
 
-  app.get('/chrom', (_request, reply) => {
-    reply.header('content-type', 'application/json; charset=utf-8').send(current());
+  app.get('/chrom', (request, reply) => {
+    const { body, tag, lastModifiedMs } = current();
+    return sendJson(request, reply, body, cache, { tag, lastModifiedMs, cacheControl: cache.cacheControl });
   });
 
   app.withTypeProvider<ZodTypeProvider>().get(
     '/chrom/:name',
     { schema: { params: z.object({ name: sequenceName }) } },
-    (request) => {
+    (request, reply) => {
       // Asked by an alias, the answer is the canonical record: its name tells the client which sequence it got.
       const sequence = store.get(request.params.name);
       if (!sequence) throw unknownSequence(request.params.name);
       const { name, length, file, format, offset, lineBases, lineBytes } = sequence.record;
       // A .2bit has no lines: its layout is the packed bases, N and mask blocks (not .fai columns).
       const layout = format === '2bit' ? {} : { offset, lineBases, lineBytes };
-      return { name, length, format, file: file.split('/').pop(), ...layout, aliases: aliasNames(sequence), ...digestsOf(sequence) };
+      const body = JSON.stringify({ name, length, format, file: file.split('/').pop(), ...layout, aliases: aliasNames(sequence), ...digestsOf(sequence) });
+      // Aliases and digests change with the list: its clock says when (current() brings it up to date).
+      const lastModifiedMs = Math.max(current().lastModifiedMs, sequence.lastModifiedMs);
+      return sendJson(request, reply, body, cache, { lastModifiedMs, cacheControl: cache.cacheControl });
     },
   );
 };

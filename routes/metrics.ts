@@ -2,8 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Metrics } from '../src/metrics.js';
 
 /**
- * GET /metrics: Prometheus text exposition (src/metrics.ts). With --workers N each scrape is
- * answered by one worker, for its own process (series labelled by `pid`).
+ * GET /metrics: Prometheus text exposition (src/metrics.ts). With --workers N every scrape covers
+ * every worker, whichever answers: the primary sums their figures (src/cluster-metrics.ts).
  */
 export const metricsRoutes: FastifyPluginAsync<{ metrics: Metrics }> = async (app, { metrics }) => {
   app.get(
@@ -15,7 +15,8 @@ export const metricsRoutes: FastifyPluginAsync<{ metrics: Metrics }> = async (ap
           'Prometheus text exposition format: seqserve_http_requests_total, seqserve_http_request_duration_seconds and ' +
           'seqserve_http_response_bytes_total by route pattern (`unmatched` for no route), the catalog (seqserve_sequences, ' +
           'seqserve_bases, seqserve_mapped_bytes), seqserve_page_cache_resident_bytes, refget digests known, and the ' +
-          'Node.js process metrics (event-loop lag, memory, GC). With --workers, one worker answers, labelled by `pid`.',
+          'Node.js process metrics (event-loop lag, memory, GC), seqserve_workers. With --workers, every scrape covers every worker ' +
+          '(counters and histograms summed, including workers since replaced; shared gauges not multiplied; no `pid` label).',
         produces: ['text/plain'],
       },
     },

@@ -22,6 +22,7 @@ import { PlanStream } from '../src/batch/plan-stream.js';
 import { PlanWriter } from '../src/batch/write.js';
 import { badRequest } from '../src/errors.js';
 import { drawWindows, samplerFor } from '../src/random-windows.js';
+import { sendEncoded } from '../src/http-cache.js';
 import type { BasesRouteOptions } from './answer-bases.js';
 import { lineWidth } from './batch.js';
 import { letterCase, mask } from './schemas.js';
@@ -48,7 +49,7 @@ const querystring = z.object({
   mask,
 });
 
-export const randomRoutes: FastifyPluginAsync<BasesRouteOptions> = async (app, { store, streamThreshold }) => {
+export const randomRoutes: FastifyPluginAsync<BasesRouteOptions> = async (app, { store, streamThreshold, cache }) => {
   // Built once per store (and again after a reload swaps its sequences), not per request.
   let sampler = samplerFor(store);
   store.onSwap(() => (sampler = samplerFor(store)));
@@ -72,8 +73,11 @@ export const randomRoutes: FastifyPluginAsync<BasesRouteOptions> = async (app, {
         jsonPrefix: `{"seed":${seed},"length":${length},"count":${count},"sequences":[`,
       });
       reply.header('content-type', mediaTypes[format]).header('x-seqserve-seed', String(seed));
-      if (plan.count <= 8192 && plan.totalBases() <= streamThreshold) return reply.send(writer.all());
-      return reply.send(new PlanStream(writer));
+      if (plan.count <= 8192 && plan.totalBases() <= streamThreshold) {
+        const all = writer.all();
+        return sendEncoded(request, reply, all, cache, Buffer.byteLength(all));
+      }
+      return sendEncoded(request, reply, new PlanStream(writer), cache, plan.totalBases() + plan.count);
     },
   });
 };

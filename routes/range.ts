@@ -17,7 +17,8 @@ const querystring = z.object({
  * those bases (reverse-complemented for strand=-, case and masking applied as in
  * src/case-mask.ts), and an HTTP Range header selects bytes of it.
  */
-export const rangeRoutes: FastifyPluginAsync<BasesRouteOptions> = async (app, { store, streamThreshold, maxAnswerBases }) => {
+export const rangeRoutes: FastifyPluginAsync<BasesRouteOptions> = async (app, route) => {
+  const { store } = route;
   // GET and HEAD in one route: Fastify's automatic HEAD route would build the whole answer (and
   // drain a streamed one from the mapping) only to throw it away.
   app.withTypeProvider<ZodTypeProvider>().route({
@@ -34,7 +35,7 @@ export const rangeRoutes: FastifyPluginAsync<BasesRouteOptions> = async (app, { 
         throw pastTheEnd(`range ${start}-${end} is past the end of "${name}" (length ${sequence.length})`, sequence.length);
       }
       if (start > end) throw badRequest(`start ${start} is greater than end ${end} for "${name}"; ranges are 0-based, half-open [start, end)`);
-      return answerBases(request, reply, sequence, { start, end }, request.query, streamThreshold, maxAnswerBases);
+      return answerBases(request, reply, sequence, { start, end }, request.query, route);
     },
   });
 };

@@ -3,7 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { namingAuthority } from '../src/aliases.js';
 import type { Assembly } from '../src/assemblies.js';
-import { ProblemError } from '../src/errors.js';
+import { ProblemError, answerTooLarge } from '../src/errors.js';
+import { answeredConditionally, chooseEncoding, closeTag, compressible, immutable, sendJson, setCacheHeaders, type CacheHeaders, type CachePolicy } from '../src/http-cache.js';
 import type { DigestIndex } from '../src/refget/digest-index.js';
 import { trunc512Of } from '../src/refget/digests.js';
 import { jsonTypes, negotiate, sequenceTypes } from '../src/refget/media-types.js';
@@ -25,6 +26,8 @@ export interface RefgetOptions {
   streamThreshold: number;
   /** Most bases in one answer (413 beyond); default unlimited. */
   maxAnswerBases?: number;
+  /** Compression (src/http-cache.ts); refget's own answers are immutable whatever cacheMaxAge says. */
+  cache: CachePolicy;
 }
 
 const params = z.object({ id: z.string().min(1) });
@@ -40,10 +43,11 @@ const upperCase = { case: 'upper', mask: 'soft' } as const;
  * a background worker (src/refget/digest-index.ts); until a sequence's are known, it is a 404
  * that says so.
  */
-export const refgetRoutes: FastifyPluginAsync<RefgetOptions> = async (app, { digests, version, streamThreshold, maxAnswerBases }) => {
+export const refgetRoutes: FastifyPluginAsync<RefgetOptions> = async (app, { digests, version, streamThreshold, maxAnswerBases, cache }) => {
   const serviceInfo = JSON.stringify(describeService(version));
   app.get('/sequence/service-info', (request, reply) => {
-    reply.header('content-type', `${accepted(request, jsonTypes)}; charset=us-ascii`).send(serviceInfo);
+    // Not addressed by digest: it changes with the server's version, so no long Cache-Control.
+    reply.header('vary', 'Accept').header('content-type', `${accepted(request, jsonTypes)}; charset=us-ascii`).send(serviceInfo);
   });
 
   app.withTypeProvider<ZodTypeProvider>().route({
@@ -52,18 +56,33 @@ export const refgetRoutes: FastifyPluginAsync<RefgetOptions> = async (app, { dig
     schema: { params, querystring },
     handler: (request, reply) => {
       const type = accepted(request, sequenceTypes);
-      const { sequence } = find(digests(), request.params.id);
+      const item = find(digests(), request.params.id);
+      const { sequence } = item;
       const { start, end } = request.query;
       const wanted = subsequence({ start, end, range: request.headers.range }, sequence.length);
       if (wanted.kind !== 'bases') {
         const headers: Record<string, string> = wanted.kind === 'range-not-satisfiable' ? { 'content-range': `bytes */${sequence.length}` } : {};
         throw new ProblemError(wanted.kind, `${wanted.detail}; sequence ${request.params.id}`, headers);
       }
+      // Addressed by its digest, the answer never changes: immutable. A 206 is never encoded; the
+      // ETag names the bytes asked by start/end (a Range selects bytes of the whole sequence).
+      const size = wanted.partial ? sequence.length : wanted.end - wanted.start;
+      const encoding = wanted.partial ? undefined : chooseEncoding(request, cache, size);
+      const [from, to] = wanted.partial || !wanted.byQuery ? [0, sequence.length] : [wanted.start, wanted.end];
+      const h: CacheHeaders = {
+        etag: closeTag(`"sq.${digests().digestsOf(item)!.md5}.${from}-${to}.${sequenceTypes.answers.indexOf(type as never)}`, encoding),
+        cacheControl: immutable,
+        vary: compressible(cache, size) ? ['Accept', 'Accept-Encoding'] : ['Accept'],
+      };
+      if (answeredConditionally(request, reply, h)) return reply;
+      if (wanted.end - wanted.start > (maxAnswerBases ?? Infinity)) throw answerTooLarge(wanted.end - wanted.start, maxAnswerBases!);
+      setCacheHeaders(reply, h);
       reply.header('content-type', `${type}; charset=us-ascii`);
       // The specification asks for this after start/end; for a whole sequence, Range works.
       reply.header('accept-ranges', wanted.byQuery ? 'none' : 'bytes');
       if (wanted.partial) reply.code(206).header('content-range', `bytes ${wanted.start}-${wanted.end - 1}/${sequence.length}`);
-      return sendBases(request, reply, sequence, { from: wanted.start, to: wanted.end, reverse: false }, upperCase, streamThreshold, maxAnswerBases);
+      const span = { from: wanted.start, to: wanted.end, reverse: false };
+      return sendBases(request, reply, sequence, span, upperCase, streamThreshold, maxAnswerBases, encoding, cache.compression?.level);
     },
   });
 
@@ -78,7 +97,8 @@ export const refgetRoutes: FastifyPluginAsync<RefgetOptions> = async (app, { dig
       ...item.assembly.catalog.aliasesOf(name).map((a) => ({ alias: a.alias, naming_authority: a.namingAuthority })),
     ];
     const metadata = { md5, ga4gh, trunc512: trunc512Of(ga4gh), length: item.record.length, aliases };
-    reply.header('content-type', `${type}; charset=us-ascii`).send(JSON.stringify({ metadata }));
+    const tag = `"md.${md5}.${jsonTypes.answers.indexOf(type as never)}`;
+    return sendJson(request, reply, JSON.stringify({ metadata }), cache, { tag, cacheControl: immutable, vary: ['Accept'], type: `${type}; charset=us-ascii` });
   });
 };
 

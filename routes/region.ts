@@ -16,7 +16,8 @@ const querystring = z.object(answerOptions);
  * inclusive, see src/region.ts), answered exactly as GET /chrom/:name/range answers the same
  * bases, Range header, case and mask included.
  */
-export const regionRoutes: FastifyPluginAsync<BasesRouteOptions> = async (app, { store, streamThreshold, maxAnswerBases }) => {
+export const regionRoutes: FastifyPluginAsync<BasesRouteOptions> = async (app, route) => {
+  const { store } = route;
   // GET and HEAD in one route, as for /chrom/:name/range: HEAD builds no answer.
   app.withTypeProvider<ZodTypeProvider>().route({
     method: ['GET', 'HEAD'],
@@ -32,7 +33,7 @@ export const regionRoutes: FastifyPluginAsync<BasesRouteOptions> = async (app, {
         throw pastTheEnd(`region "${region}" begins at ${start + 1}, past the end of "${name}" (length ${sequence.length})`, sequence.length);
       }
       const end = Math.min(wanted ?? sequence.length, sequence.length);
-      return answerBases(request, reply, sequence, { start, end }, request.query, streamThreshold, maxAnswerBases);
+      return answerBases(request, reply, sequence, { start, end }, request.query, route);
     },
   });
 };

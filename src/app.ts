@@ -18,12 +18,14 @@ import { rangeRoutes } from '../routes/range.js';
 import { refgetRoutes, type RefgetItem } from '../routes/refget.js';
 import { regionRoutes } from '../routes/region.js';
 import { openAssemblies, type Assemblies } from './assemblies.js';
+import { joinClusterMetrics } from './cluster-metrics.js';
 import { ConnectionDrain } from './connection-drain.js';
 import { fastPathServerFactory } from './fast-path.js';
 import type { Config } from './config.js';
 import { registerDocs } from './docs.js';
 import { DataError, OverloadedError, ProblemError, retryAfterSeconds } from './errors.js';
-import { corsHeaders, corsOptions, securityHeaderValues, securityHeaders } from './http-headers.js';
+import { cachePolicy, type CachePolicy } from './http-cache.js';
+import { corsHeaders, corsOptions, invalidPreflight, securityHeaderValues, securityHeaders } from './http-headers.js';
 import { clientError, sendProblem, toProblem } from './problem-answers.js';
 import { createLogger } from './logger.js';
 import { countAnswers, Metrics } from './metrics.js';
@@ -62,6 +64,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   assemblies.blockCache.resize(config.bgzfCacheMib * 1024 * 1024);
   let closing = false;
   let metrics: Metrics | undefined;
+  const cache = cachePolicy(config);
   const app = Fastify({
     serverFactory: fastPathServerFactory({
       store: assemblies.default.store,
@@ -71,6 +74,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       observe: (route, status, bytes, seconds) => metrics?.observe(route, 'GET', status, bytes, seconds),
       underPressure: () => pressure(),
       maxAnswerBases: config.maxAnswerBases,
+      cacheControl: cache.cacheControl,
+      ...(cache.compression ? { compressionThreshold: cache.compression.threshold } : {}),
     }),
     // Set deliberately (src/config.ts): a client gets requestTimeout to send its request, and an
     // idle keep-alive connection is closed after keepAliveTimeout. connectionTimeout is not a
@@ -98,8 +103,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   app.setSerializerCompiler(serializerCompiler);
 
   let pressure = () => false;
-  // Before Node's server.close(), which would destroy connections whose answer may still be on its way.
-  const drain = new ConnectionDrain(app.server);
+  // Before Node's server.close(), which would destroy connections whose answer may still be on its
+  // way: stop accepting, close idle connections at once, give answers in flight shutdownGrace ms.
+  const drain = new ConnectionDrain(app.server, { graceMs: config.shutdownGrace });
   app.addHook('preClose', async () => {
     closing = true;
     await drain.drain();
@@ -109,12 +115,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   let digests = DigestIndex.start(items, logger, { compute: config.digests });
   // A getter: a reload replaces the index.
   app.decorate('digests', { getter: () => digests });
-  // One registry per app; in a cluster worker every series says which process (src/metrics.ts).
+  // One registry per app; in a cluster worker a scrape covers every worker, through the primary (src/cluster-metrics.ts).
   metrics = new Metrics({
     assemblies,
     digests: { get known() { return digests.known; }, get total() { return digests.total; } },
-    ...(cluster.isWorker ? { defaultLabels: { pid: String(process.pid) } } : {}),
   });
+  if (cluster.isWorker) joinClusterMetrics(app, metrics);
   countAnswers(app, metrics);
   const staticFiles = buildStaticFiles(config.data, assemblies, logger);
 
@@ -244,11 +250,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   pressure = () => app.isUnderPressure();
   // Browsers (igv.js, JBrowse) read /files and the ranges cross-origin.
+  app.addHook('onRequest', invalidPreflight);
   await app.register(cors, corsOptions);
   // Before the routes: the OpenAPI document is collected from them as they are added.
   await registerDocs(app);
   const { streamThreshold, maxAnswerBases } = config;
-  const limits = { streamThreshold, maxAnswerBases, bodyLimit: config.batchBodyLimit, maxRegions: config.maxBatchRegions };
+  const limits = { streamThreshold, maxAnswerBases, bodyLimit: config.batchBodyLimit, maxRegions: config.maxBatchRegions, cache };
   const digestCounts = { get known() { return digests.known; }, get total() { return digests.total; } };
   await app.register(metricsRoutes, { metrics });
   await app.register(healthRoutes, { assemblies, digests: digestCounts, ...(options.preload ? { preload: options.preload } : {}) });
@@ -256,8 +263,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   for (const assembly of assemblies.list) {
     await app.register(sequenceRoutes, { store: assembly.store, ...limits, prefix: `/assemblies/${assembly.name}` });
   }
-  await app.register(assembliesRoutes, { assemblies });
-  await app.register(refgetRoutes, { digests: () => digests, version: packageVersion(), streamThreshold, maxAnswerBases });
+  await app.register(assembliesRoutes, { assemblies, cache });
+  await app.register(refgetRoutes, { digests: () => digests, version: packageVersion(), streamThreshold, maxAnswerBases, cache });
   await app.register(filesRoutes, { files: staticFiles, streamThreshold });
   await app.register(pageRoutes, { assemblies, data: config.data, files: staticFiles });
   const { requestReload } = options;
@@ -282,12 +289,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 /** The routes of one assembly's sequences: under /chrom and /region, or prefixed by /assemblies/NAME. */
 async function sequenceRoutes(
   app: FastifyInstance,
-  { store, streamThreshold, maxAnswerBases, bodyLimit, maxRegions }: { store: SequenceStore; streamThreshold: number; maxAnswerBases: number; bodyLimit: number; maxRegions: number },
+  { store, streamThreshold, maxAnswerBases, bodyLimit, maxRegions, cache }: { store: SequenceStore; streamThreshold: number; maxAnswerBases: number; bodyLimit: number; maxRegions: number; cache: CachePolicy },
 ): Promise<void> {
-  await app.register(chromRoutes, { store });
-  await app.register(baseRoutes, { store });
-  await app.register(rangeRoutes, { store, streamThreshold, maxAnswerBases });
-  await app.register(regionRoutes, { store, streamThreshold, maxAnswerBases });
-  await app.register(batchRoutes, { store, streamThreshold, bodyLimit, maxRegions });
-  await app.register(randomRoutes, { store, streamThreshold });
+  await app.register(chromRoutes, { store, cache });
+  await app.register(baseRoutes, { store, cache });
+  await app.register(rangeRoutes, { store, streamThreshold, maxAnswerBases, cache });
+  await app.register(regionRoutes, { store, streamThreshold, maxAnswerBases, cache });
+  await app.register(batchRoutes, { store, streamThreshold, bodyLimit, maxRegions, cache });
+  await app.register(randomRoutes, { store, streamThreshold, cache });
 }

@@ -21,7 +21,9 @@ import type { Logger } from 'pino';
 import type { Assemblies } from './assemblies.js';
 import { openAssemblies } from './assemblies.js';
 import { announceReady } from './commands/ready-line.js';
+import { startClusterMetrics } from './cluster-metrics.js';
 import type { Config } from './config.js';
+import { closeMarginMs } from './connection-drain.js';
 import { createLogger } from './logger.js';
 import { Preload, preloadOff, type PreloadStatus } from './preload.js';
 import { DigestIndex } from './refget/digest-index.js';
@@ -63,6 +65,8 @@ export async function runPrimary(config: Config, notes: string[]): Promise<void>
   const items = assemblies.list.flatMap((a) => a.store.sequences.map((s) => ({ record: s.record })));
   const digests = DigestIndex.start(items, logger, { compute: config.digests });
   const primary = new Primary(config, logger, assemblies, digests);
+  // GET /metrics on any worker: the primary gathers every worker's figures (src/cluster-metrics.ts).
+  startClusterMetrics(logger);
   await primary.start(started);
 }
 
@@ -147,7 +151,8 @@ class Primary {
       { url, workers, assemblies: names, sequences, bases, ms },
       `seqserve ready at ${url}: ${sequences} sequences, ${bases.toLocaleString('en-US')} bases${held}, ${workers} workers, started in ${ms} ms`,
     );
-    announceReady({ url, sequences, bases, assemblies: names.length, workers, ms });
+    // After the JSON line is out: pino writes stdout asynchronously, the friendly line goes to stderr at once.
+    this.log.flush(() => announceReady({ url, sequences, bases, assemblies: names.length, workers, ms }));
   }
 
   /** A worker died while serving: log it and fork another after a backoff that grows with repeated deaths. */
@@ -253,7 +258,8 @@ class Primary {
       process.exit(1);
     }
     this.shuttingDown = true;
-    this.log.info({ signal, workers: this.listening.size }, 'closing: the workers finish their in-flight requests');
+    const graceMs = this.config.shutdownGrace;
+    this.log.info({ signal, workers: this.listening.size, graceMs }, `closing: the workers close idle connections now, answers in flight within ${graceMs} ms`);
     for (const t of this.restartTimers) clearTimeout(t);
     clearInterval(this.digestTimer);
     this.preload?.stop();
@@ -265,12 +271,13 @@ class Primary {
       if (this.listening.has(w.id)) this.send(w, { type: 'seqserve:shutdown' });
       else w.process.kill('SIGTERM');
     }
-    // The workers' own grace period is 10 s; past that, nothing is left to wait for.
+    // Each worker cuts its answers at the grace and exits by itself within grace + closeMarginMs
+    // (its close-with-grace backstop); a worker still there after another margin is stuck.
     setTimeout(() => {
       this.log.error('workers did not exit in time; killing them');
       for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
       process.exit(1);
-    }, 15_000).unref();
+    }, graceMs + 2 * closeMarginMs).unref();
     this.onShutdownExit();
   }
 

@@ -55,7 +55,7 @@ export const configSchema = z.object({
   compression: z.boolean({ error: 'on or off: 1, true, yes or 0, false, no' }),
   /** Compression level: gzip and zstd 1-9 (zstd's scale goes higher, but its fast levels are what pays here), br maps 1-9 onto its quality. */
   compressionLevel: z.coerce.number().int().min(1).max(9),
-  /** Answers shorter than this many bytes are never compressed. */
+  /** Answers of at most this many bytes are never compressed (the default is the fast path's largest answer). */
   compressionThreshold: z.coerce.number().int().min(0),
   /** Bearer token enabling POST /admin/reload (from the environment only); absent: the route answers 404. */
   adminToken: z.string().min(16, 'at least 16 characters').optional(),

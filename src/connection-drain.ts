@@ -1,53 +1,130 @@
 import type { Server } from 'node:http';
-import type { Socket } from 'node:net';
+import { Server as NetServer, type Socket } from 'node:net';
+import { readSendQueues, sendQueueKey, type SendQueues } from './tcp-send-queue.js';
+
+export interface DrainOptions {
+  /** How long answers in flight get once closing starts; then every connection left is cut (config.shutdownGrace). */
+  graceMs: number;
+  /** How often the connections are looked at while draining. */
+  pollMs?: number;
+  /** The kernel's send queues (src/tcp-send-queue.ts); undefined where they cannot be known. */
+  sendQueues?: () => SendQueues | undefined;
+}
+
+interface Tracked {
+  /** Requests being answered (a keep-alive socket answers one at a time, but may have pipelined ones). */
+  inFlight: number;
+  /** The connection's key in the send-queue table, taken at connect (a destroyed socket forgets its addresses). */
+  key: string | undefined;
+  /** Ended with FIN while the kernel's queue cannot be read: then we wait for the client's close. */
+  ended: boolean;
+}
 
 /**
- * Closing without losing the tail of an answer. When a response has been written, its last
- * bytes may still sit in socket buffers (ours, a proxy's, the client's); Node's server.close()
- * then destroys the now idle connection and the process exits. On a host that is harmless (the
- * kernel still delivers what was written), but in a container the network namespace goes away
- * with the process and the tail is lost: a client reading slowly through `docker stop` got a
- * truncated answer. So on close every connection is ended (FIN after the data) once its answer is
- * written, and close waits until the client has closed its side too, which it does only after
- * reading everything, or until `lingerMs` has passed.
+ * Closing within a bounded time without losing the tail of an answer.
+ *
+ * On close the server stops accepting at once (a new connection is refused), then:
+ * - a connection with no request in flight and nothing left to send, in Node or in the kernel,
+ *   is destroyed at once (idle keep-alive clients cost nothing, even those that never close);
+ * - one whose answer is written but still sits in the kernel's send queue is kept until the
+ *   client has taken it: in a container the network namespace goes away with the process, so
+ *   exiting earlier would lose that tail (a client reading slowly through `docker stop` got a
+ *   truncated answer);
+ * - an answer still being written gets `graceMs`; at that deadline every connection left is cut
+ *   (reset).
+ * Where the send queue cannot be read, an idle connection is ended with FIN and kept until the
+ * client closes its side (which it does once it has read everything) or the deadline.
  */
 export class ConnectionDrain {
-  private readonly sockets = new Set<Socket>();
-  /** Requests being answered on each socket (a keep-alive socket answers one at a time). */
-  private readonly inFlight = new WeakMap<Socket, number>();
+  private readonly sockets = new Map<Socket, Tracked>();
   private closing = false;
+  /** Wakes the drain loop early: a connection closed or an answer finished. */
+  private wake: (() => void) | undefined;
+  private readonly pollMs: number;
+  private readonly sendQueues: () => SendQueues | undefined;
 
-  constructor(server: Server, private readonly lingerMs = 5000) {
+  constructor(private readonly server: Server, private readonly options: DrainOptions) {
+    this.pollMs = options.pollMs ?? 50;
+    this.sendQueues = options.sendQueues ?? readSendQueues;
     server.on('connection', (socket: Socket) => {
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
+      const key = sendQueueKey(socket.localAddress, socket.localPort, socket.remoteAddress, socket.remotePort);
+      this.sockets.set(socket, { inFlight: 0, key, ended: false });
+      socket.once('close', () => {
+        this.sockets.delete(socket);
+        this.wake?.();
+      });
     });
     server.on('request', (request, response) => {
-      const socket = request.socket;
-      this.inFlight.set(socket, (this.inFlight.get(socket) ?? 0) + 1);
+      const tracked = this.sockets.get(request.socket);
+      if (!tracked) return;
+      tracked.inFlight++;
       response.once('close', () => {
-        const left = (this.inFlight.get(socket) ?? 1) - 1;
-        this.inFlight.set(socket, left);
-        if (this.closing && left === 0) this.end(socket);
+        tracked.inFlight--;
+        if (this.closing) this.wake?.();
       });
     });
   }
 
-  /** Ends every idle connection now and each busy one when its answer is written; resolves once all are closed. */
+  /** Stops accepting, then resolves once every connection is closed: at once when all are idle, at the latest after graceMs. */
   async drain(): Promise<void> {
     this.closing = true;
-    const waits: Promise<void>[] = [];
-    for (const socket of this.sockets) {
-      waits.push(new Promise((resolve) => socket.once('close', () => resolve())));
-      if ((this.inFlight.get(socket) ?? 0) === 0) this.end(socket);
+    // Node's http close() would also destroy idle connections whose tail may still be queued; the
+    // listening socket alone is closed here (in a cluster worker: the primary stops handing it connections).
+    if (this.server.listening) NetServer.prototype.close.call(this.server);
+    const deadline = performance.now() + this.options.graceMs;
+    while (this.sockets.size > 0) {
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        for (const socket of this.sockets.keys()) cut(socket);
+      } else {
+        this.sweep();
+      }
+      if (this.sockets.size === 0) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => resolve(), Math.max(1, Math.min(this.pollMs, left)));
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
     }
-    await Promise.all(waits);
   }
 
-  private end(socket: Socket): void {
-    if (socket.destroyed) return;
-    socket.end();
-    // A client that never closes its side (or never reads) must not hold the shutdown.
-    setTimeout(() => socket.destroy(), this.lingerMs).unref();
+  /** Destroys each connection with nothing in flight and nothing left to send. */
+  private sweep(): void {
+    const idle = [...this.sockets].filter(([socket, t]) => t.inFlight === 0 && socket.writableLength === 0 && !socket.destroyed);
+    if (idle.length === 0) return;
+    const queues = this.sendQueues();
+    for (const [socket, tracked] of idle) {
+      if (queues === undefined || tracked.key === undefined) {
+        if (!tracked.ended) socket.end();
+        tracked.ended = true;
+      } else if ((queues.get(tracked.key) ?? 0) === 0) {
+        // Everything sent was acknowledged: the client's kernel has it all.
+        socket.destroy();
+      }
+    }
   }
 }
+
+/**
+ * Cuts a connection with RST: a plain close would leave what is still queued to be sent (MBs to a
+ * client that stopped reading) to the kernel after we exit, and the client would see a clean FIN
+ * after a truncated answer; a reset frees it at once and tells the client the answer is cut.
+ */
+function cut(socket: Socket): void {
+  if (socket.destroyed) return;
+  try {
+    socket.resetAndDestroy();
+  } catch {
+    socket.destroy();
+  }
+}
+
+/**
+ * What closing may take beyond the grace (the hooks after the drain: the digest thread, the
+ * unmapping; then exit). The close-with-grace backstop of a process is grace + this, so a slow
+ * drain, cut at the grace, never turns into its exit 1.
+ */
+export const closeMarginMs = 2000;

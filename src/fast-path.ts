@@ -17,8 +17,11 @@ import type { SequenceStore } from './store/sequence-store.js';
  * and access-log line as routes/base.ts and routes/range.ts. Everything else falls through to
  * Fastify, whose routes give the answer and every error exactly as before: HEAD, a Range
  * header, other query parameters, percent-encoded names, unknown names, coordinates past the
- * end or reversed, bytes outside ASCII, a closing server. test/fast-path.test.ts asks every
- * request both ways and compares.
+ * end or reversed, bytes outside ASCII, a closing server, conditional requests (If-None-Match
+ * and the like: the route evaluates them), and an answer that would be compressed (over the
+ * compression threshold with an Accept-Encoding). The validators and Cache-Control are the
+ * routes' (src/http-cache.ts), from strings each sequence made when mapped, so here they are only
+ * concatenated. test/fast-path.test.ts asks every request both ways and compares.
  */
 export interface FastPathOptions {
   /** The default assembly's sequences (what /chrom serves). */
@@ -38,6 +41,10 @@ export interface FastPathOptions {
    * have given it (baseRoute, rangeRoute); seconds from the request to the answer's end.
    */
   observe?: (route: string, status: number, bytes: number, seconds: number) => void;
+  /** Cache-Control of base and range answers (src/http-cache.ts CachePolicy.cacheControl). */
+  cacheControl?: string;
+  /** Answers longer than this (bytes) may be compressed, so vary by Accept-Encoding; undefined: compression off. */
+  compressionThreshold?: number;
 }
 
 /** The Fastify route patterns of the answers given here, for the metrics' `route` label. */
@@ -61,9 +68,19 @@ interface Prepared extends FastPathOptions {
 }
 
 function prepare(options: FastPathOptions): Prepared {
-  const common = ['content-type', 'text/plain', ...options.headers.flat()];
-  // baseHeaders ends with the X-Request-Id value's slot, set before each writeHead (which copies the list at once).
-  return { ...options, baseHeaders: [...common, 'content-length', '1', 'x-request-id', ''], rangeHeaders: [...common, 'accept-ranges', 'bytes', 'x-request-id'] };
+  const common = ['content-type', 'text/plain', ...options.headers.flat(), ...(options.cacheControl === undefined ? [] : ['cache-control', options.cacheControl])];
+  // baseHeaders ends with the ETag, Last-Modified and X-Request-Id values' slots, set before each
+  // writeHead (which copies the list at once).
+  return {
+    ...options,
+    baseHeaders: [...common, 'content-length', '1', 'etag', '', 'last-modified', '', 'x-request-id', ''],
+    rangeHeaders: [...common, 'accept-ranges', 'bytes', 'x-request-id'],
+  };
+}
+
+/** A conditional request: the route evaluates it (304/412). */
+function conditional(headers: IncomingMessage['headers']): boolean {
+  return headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined || headers['if-match'] !== undefined || headers['if-unmodified-since'] !== undefined;
 }
 
 /** Answers the request and returns true, or returns false and leaves it untouched for Fastify. */
@@ -77,7 +94,7 @@ function answerFast(request: IncomingMessage, response: ServerResponse, options:
   if (name.includes('%')) return false;
   const sequence = options.store.get(name);
   // A file changed on disk is never read again: the route answers 503 (StaleDataError).
-  if (sequence === undefined || sequence.stale) return false;
+  if (sequence === undefined || sequence.stale || conditional(request.headers)) return false;
   const started = options.accessLog || options.observe ? performance.now() : 0;
 
   if (url.startsWith('/base/', slash)) {
@@ -88,7 +105,11 @@ function answerFast(request: IncomingMessage, response: ServerResponse, options:
     // The client's X-Request-Id if sane, else a new one; `fp-` tells the log which path answered.
     const id = requestId(request.headers['x-request-id'], 'fp-');
     const headers = options.baseHeaders;
-    headers[headers.length - 1] = id;
+    const n = headers.length;
+    // The same ETag as routes/base.ts: the sequence's opening, the offset.
+    headers[n - 5] = `${sequence.etagPrefix}${offset}"`;
+    headers[n - 3] = sequence.lastModified;
+    headers[n - 1] = id;
     response.writeHead(200, headers);
     response.end(asciiStrings[byte]);
     const ms = started === 0 ? 0 : performance.now() - started;
@@ -102,11 +123,18 @@ function answerFast(request: IncomingMessage, response: ServerResponse, options:
     if (range === undefined) return false;
     const [start, end] = range;
     if (end > sequence.length || start > end || end - start > maxRangeBases || end - start > (options.maxAnswerBases ?? Infinity)) return false;
+    // Compressible: the route negotiates; without Accept-Encoding it is identity, varying all the same.
+    const varies = options.compressionThreshold !== undefined && end - start > options.compressionThreshold;
+    if (varies && request.headers['accept-encoding'] !== undefined) return false;
     const bases = sequence.bytes(start, end);
     // A string goes out in the same write as the headers; only ASCII is carried byte for byte.
     if (!isAscii(bases)) return false;
     const id = requestId(request.headers['x-request-id'], 'fp-');
-    response.writeHead(200, [...options.rangeHeaders, id, 'content-length', String(end - start)]);
+    // The same ETag as routes/answer-bases.ts (rangeTag) for the default options.
+    const etag = `${sequence.etagPrefix}${start}-${end}"`;
+    const headers = [...options.rangeHeaders, id, 'content-length', String(end - start), 'etag', etag, 'last-modified', sequence.lastModified];
+    if (varies) headers.push('vary', 'Accept-Encoding');
+    response.writeHead(200, headers);
     response.end(bases.toString('latin1'));
     const ms = started === 0 ? 0 : performance.now() - started;
     if (options.observe) options.observe(rangeRoute, 200, end - start, ms / 1000);

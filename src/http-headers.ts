@@ -1,3 +1,6 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ProblemError } from './errors.js';
+
 /**
  * The headers every answer carries besides its own: CORS (for browsers: igv.js, JBrowse) and
  * security. One list, used by Fastify's hooks, by the fast path (src/fast-path.ts) and by
@@ -11,6 +14,18 @@ export const corsOptions = {
   exposedHeaders: ['Content-Range', 'Content-Length', 'Accept-Ranges', 'ETag', 'Last-Modified', 'X-Request-Id'],
   maxAge: 86400,
 };
+
+/**
+ * An onRequest hook run before @fastify/cors's: an OPTIONS request that is not a CORS preflight
+ * (no Origin or no Access-Control-Request-Method) is a 400 problem+json like every other 4xx;
+ * @fastify/cors would answer it with text/plain.
+ */
+export function invalidPreflight(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
+  if (request.method === 'OPTIONS' && (!request.headers.origin || !request.headers['access-control-request-method'])) {
+    return done(new ProblemError('bad-request', 'an OPTIONS request here is a CORS preflight: it needs the Origin and Access-Control-Request-Method headers'));
+  }
+  done();
+}
 
 /** What @fastify/cors adds to the answer of a simple GET with corsOptions, for the fast path. */
 export const corsHeaders = [

@@ -13,16 +13,17 @@
  * no route matched are `unmatched`. The fast path reports its answers under the pattern of the
  * route that would have answered them.
  *
- * With --workers N each worker is a process with its own registry: a scrape through the shared
- * port reaches one worker, whose series carry a `pid` label (set in src/app.ts), so the series
- * of different workers never mix and each stays monotonic; sum by the other labels in queries
- * (`sum without (pid) (rate(seqserve_http_requests_total[5m]))`). Gauges of shared things
- * (mapped bytes, page cache) are the same in every worker.
+ * With --workers N each worker counts in its own registry; a scrape, whichever worker takes it,
+ * covers them all (src/cluster-metrics.ts): the primary aggregates each metric by its prom-client
+ * `aggregator`. Counters and histograms sum; gauges of shared things (mapped bytes, sequences,
+ * bases, page cache, digests) take the max, as every worker sees the same; per-process gauges
+ * (memory, BGZF cache, `seqserve_workers`) sum. No series carries a pid: restarts do not break it.
  */
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { collectDefaultMetrics, Gauge, Registry, type Metric } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry, type Aggregator, type Metric } from 'prom-client';
 import type { Assemblies } from './assemblies.js';
+import type { MetricJson } from './cluster-metrics.js';
 import type { MappedFile } from './store/mapped-file.js';
 
 /** Seconds: from 100 µs (a single base takes ~25 µs of server time) to 5 s (large streamed answers). */
@@ -93,8 +94,6 @@ class CellMetric {
 export interface MetricsOptions {
   assemblies: Assemblies;
   digests: { readonly known: number; readonly total: number };
-  /** Labels on every series (`pid` in a cluster worker). */
-  defaultLabels?: Record<string, string>;
   /** How long a page-cache measurement is reused (ms); default 5000. */
   residentTtlMs?: number;
 }
@@ -102,13 +101,13 @@ export interface MetricsOptions {
 export class Metrics {
   /** This app's metrics; the process's (processRegistry) are added when scraped. */
   readonly registry = new Registry();
-  private readonly defaultLabels: Record<string, string> | undefined;
+  /** In a cluster worker: the scrape of every worker, through the primary (src/cluster-metrics.ts). */
+  scrapeVia: (() => Promise<string>) | undefined;
   private readonly routes = new Map<string, RouteCells>();
   private readonly resident: ResidentMeter;
 
-  constructor({ assemblies, digests, defaultLabels, residentTtlMs = 5000 }: MetricsOptions) {
+  constructor({ assemblies, digests, residentTtlMs = 5000 }: MetricsOptions) {
     const registry = this.registry;
-    this.defaultLabels = defaultLabels;
     processRegistry();
 
     const custom = (m: CellMetric) => registry.registerMetric(m as unknown as Metric);
@@ -116,25 +115,26 @@ export class Metrics {
     custom(new CellMetric('seqserve_http_request_duration_seconds', 'Time to answer, from the request to the last byte handed to the socket', 'histogram', () => this.durationValues()));
     custom(new CellMetric('seqserve_http_response_bytes_total', 'Body bytes sent, by route pattern', 'counter', () => this.bytesValues()));
 
-    const gauge = (name: string, help: string, collect: (g: Gauge) => void | Promise<void>, labelNames: string[] = []) =>
-      new Gauge({ name, help, labelNames, registers: [registry], collect() { return collect(this); } });
-    gauge('seqserve_mapped_bytes', 'Bytes of every mapped sequence file', (g) => g.set(assemblies.totals.mappedBytes));
-    gauge('seqserve_sequences', 'Sequences served, by assembly', (g) => {
+    const gauge = (name: string, help: string, aggregator: Aggregator, collect: (g: Gauge) => void | Promise<void>, labelNames: string[] = []) =>
+      new Gauge({ name, help, labelNames, aggregator, registers: [registry], collect() { return collect(this); } });
+    gauge('seqserve_workers', 'Processes serving the port (with --workers: the workers whose figures this scrape includes)', 'sum', (g) => g.set(1));
+    gauge('seqserve_mapped_bytes', 'Bytes of every mapped sequence file', 'max', (g) => g.set(assemblies.totals.mappedBytes));
+    gauge('seqserve_sequences', 'Sequences served, by assembly', 'max', (g) => {
       for (const a of assemblies.list) g.set({ assembly: a.name }, a.store.sequences.length);
     }, ['assembly']);
-    gauge('seqserve_bases', 'Bases served, by assembly', (g) => {
+    gauge('seqserve_bases', 'Bases served, by assembly', 'max', (g) => {
       for (const a of assemblies.list) g.set({ assembly: a.name }, a.store.totalBases);
     }, ['assembly']);
     // The BGZF block cache of bgzipped FASTA (one per process): is --bgzf-cache-mib large enough?
     const blocks = () => assemblies.blockCache.stats;
     custom(new CellMetric('seqserve_bgzf_cache_hits_total', 'Reads of bgzipped FASTA answered from an already inflated block', 'counter', () => [{ value: blocks().hits, labels: {} }]));
     custom(new CellMetric('seqserve_bgzf_cache_misses_total', 'BGZF blocks inflated (a read found its block not in the cache)', 'counter', () => [{ value: blocks().misses, labels: {} }]));
-    gauge('seqserve_bgzf_cache_bytes', 'Bytes of inflated BGZF blocks held (at most --bgzf-cache-mib)', (g) => g.set(blocks().bytes));
-    gauge('seqserve_refget_digests_known', 'Sequences whose refget digests are known (findable by digest)', (g) => g.set(digests.known));
-    gauge('seqserve_refget_digests_total', 'Sequences that refget digests are computed for', (g) => g.set(digests.total));
+    gauge('seqserve_bgzf_cache_bytes', 'Bytes of inflated BGZF blocks held (at most --bgzf-cache-mib per process)', 'sum', (g) => g.set(blocks().bytes));
+    gauge('seqserve_refget_digests_known', 'Sequences whose refget digests are known (findable by digest)', 'max', (g) => g.set(digests.known));
+    gauge('seqserve_refget_digests_total', 'Sequences that refget digests are computed for', 'max', (g) => g.set(digests.total));
     // The files asked for at each measurement: a reload swaps the stores.
     this.resident = new ResidentMeter(() => assemblies.list.flatMap((a) => a.store.mappedFiles()), residentTtlMs);
-    gauge('seqserve_page_cache_resident_bytes', 'Bytes of the mapped files resident in the page cache (mincore; shared by every process)', async (g) => {
+    gauge('seqserve_page_cache_resident_bytes', 'Bytes of the mapped files resident in the page cache (mincore; shared by every process)', 'max', async (g) => {
       g.set(await this.resident.measure());
     });
   }
@@ -196,9 +196,15 @@ export class Metrics {
 
   /** The exposition text and its content type. */
   async scrape(): Promise<{ contentType: string; body: string }> {
+    if (this.scrapeVia) return { contentType: Registry.PROMETHEUS_CONTENT_TYPE, body: await this.scrapeVia() };
     const merged = Registry.merge([processRegistry(), this.registry]);
-    if (this.defaultLabels) merged.setDefaultLabels(this.defaultLabels);
     return { contentType: merged.contentType, body: await merged.metrics() };
+  }
+
+  /** This process's figures in prom-client's JSON form (for the primary); `cumulative`: only counters and histograms, no gauge collected. */
+  snapshot(cumulative = false): Promise<MetricJson[]> {
+    const all = [...processRegistry().getMetricsAsArray(), ...this.registry.getMetricsAsArray()] as unknown as (MetricJson & { get(): Promise<MetricJson> })[];
+    return Promise.all(all.filter((m) => !cumulative || m.type === 'counter' || m.type === 'histogram').map((m) => m.get()));
   }
 }
 

@@ -5,6 +5,7 @@ import { openAssemblies } from './assemblies.js';
 import { announceReady } from './commands/ready-line.js';
 import { attachWorker, reportListening, requestReloadFromPrimary, runPrimary } from './cluster.js';
 import type { Config } from './config.js';
+import { closeMarginMs } from './connection-drain.js';
 import { createLogger } from './logger.js';
 import { Preload, preloadOff, type PreloadStatus } from './preload.js';
 
@@ -21,7 +22,8 @@ export async function serve(config: Config, notes: string[] = []): Promise<void>
 
 /**
  * One process: builds the app, listens, preloads if asked, and closes gracefully on
- * SIGTERM/SIGINT: stop accepting, let in-flight requests finish, drop the mappings (onClose), exit 0.
+ * SIGTERM/SIGINT: stop accepting, close idle connections, give in-flight answers shutdownGrace ms
+ * (src/connection-drain.ts), drop the mappings (onClose), exit 0.
  */
 export async function serveSingle(config: Config, notes: string[] = []): Promise<FastifyInstance> {
   const started = performance.now();
@@ -31,9 +33,10 @@ export async function serveSingle(config: Config, notes: string[] = []): Promise
   let preload: Preload | undefined;
   const { buildApp } = await loadApp();
   const app = await buildApp(config, { assemblies, logger, preload: () => preload?.status ?? pendingPreload(config, assemblies.totals.mappedBytes) });
-  closeWithGrace({ delay: 10_000, logger: app.log, skip: ['SIGHUP'] }, async ({ signal, err }) => {
+  // The drain (src/connection-drain.ts) ends within shutdownGrace; the delay is only a backstop.
+  closeWithGrace({ delay: config.shutdownGrace + closeMarginMs, logger: app.log, skip: ['SIGHUP'] }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'closing after an uncaught error');
-    else app.log.info({ signal }, 'closing: finishing in-flight requests');
+    else app.log.info({ signal, graceMs: config.shutdownGrace }, `closing: idle connections now, answers in flight within ${config.shutdownGrace} ms`);
     preload?.stop();
     await app.close();
   });
@@ -52,7 +55,8 @@ export async function serveSingle(config: Config, notes: string[] = []): Promise
     { url, workers: 1, assemblies: names, sequences, bases, ms },
     `seqserve ready at ${url}: ${sequences} sequences, ${bases.toLocaleString('en-US')} bases${held}, started in ${ms} ms`,
   );
-  announceReady({ url, sequences, bases, assemblies: names.length, workers: 1, ms });
+  // After the JSON line is out: pino writes stdout asynchronously, the friendly line goes to stderr at once.
+  logger.flush(() => announceReady({ url, sequences, bases, assemblies: names.length, workers: 1, ms }));
   if (config.preload) {
     preload = Preload.start(
       assemblies.list.flatMap((a) => a.store.mappedFiles()),
@@ -77,10 +81,10 @@ async function serveWorker(config: Config): Promise<void> {
   // Reloads come from the primary (which gets SIGHUP); a stray SIGHUP must not end the worker.
   process.on('SIGHUP', () => app.log.debug('SIGHUP ignored in a worker: send it to the primary'));
   let closing = false;
-  const grace = closeWithGrace({ delay: 10_000, logger: app.log, skip: ['SIGHUP'] }, async ({ signal, err }) => {
+  const grace = closeWithGrace({ delay: config.shutdownGrace + closeMarginMs, logger: app.log, skip: ['SIGHUP'] }, async ({ signal, err }) => {
     closing = true;
     if (err) app.log.error({ err }, 'closing after an uncaught error');
-    else app.log.debug({ signal }, 'worker closing: finishing in-flight requests');
+    else app.log.debug({ signal }, 'worker closing: idle connections now, answers in flight within the grace');
     await app.close();
   });
   attachWorker(

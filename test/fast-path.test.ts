@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -36,7 +37,7 @@ function send(origin: string, path: string, method = 'GET', headers: Record<stri
 }
 
 /** The headers that say what the answer is (not when or over which connection). */
-const compared = ['content-type', 'content-length', 'accept-ranges', 'access-control-allow-origin', 'access-control-expose-headers', 'content-range', ...securityHeaders.map(([name]) => name)];
+const compared = ['content-type', 'content-length', 'accept-ranges', 'access-control-allow-origin', 'access-control-expose-headers', 'content-range', 'etag', 'last-modified', 'cache-control', 'vary', 'content-encoding', ...securityHeaders.map(([name]) => name)];
 const pick = (h: Record<string, unknown>) => Object.fromEntries(compared.filter((k) => h[k] !== undefined).map((k) => [k, String(h[k])]));
 
 describe('fast path: single bases and small ranges', () => {
@@ -190,9 +191,75 @@ describe('fast path: single bases and small ranges', () => {
     assert.equal(ids.size, 20, 'generated ids are unique');
   });
 
+  it('sends the validators and Cache-Control of the routes; conditional requests go to the route (304)', async () => {
+    for (const path of ['/chrom/chr1/base/5', '/chrom/chr1/range?start=0&end=100', '/chrom/r/range?start=10&end=900']) {
+      lines.length = 0;
+      const r = await both(path);
+      assert.ok(lines.some((l) => l.reqId.startsWith('fp-')), `${path}: the fast path answered`);
+      assert.match(String(r.headers.etag), /^"[!#-~]+"$/, `${path}: a strong ETag`);
+      assert.equal(r.headers['cache-control'], 'public, max-age=600', path);
+      assert.ok(r.headers['last-modified'], path);
+      for (const conditional of [{ 'if-none-match': String(r.headers.etag) }, { 'if-modified-since': String(r.headers['last-modified']) }] as Record<string, string>[]) {
+        lines.length = 0;
+        const again = await send(origin, path, 'GET', conditional);
+        assert.equal(again.status, 304, `${path} ${JSON.stringify(conditional)}`);
+        assert.equal(again.body.length, 0);
+        assert.equal(again.headers.etag, r.headers.etag);
+        assert.ok(!lines.some((l) => l.reqId.startsWith('fp-')), `${path}: a conditional request is the route's`);
+      }
+    }
+    assert.notEqual((await send(origin, '/chrom/chr1/base/5')).headers.etag, (await send(origin, '/chrom/chr1/base/6')).headers.etag);
+  });
+
   it('keeps the connection headers Fastify would send', async () => {
     const fast = await send(origin, '/chrom/chr1/base/5');
     const routed = await send(origin, '/chrom/chr1/base/5?via=fastify');
     for (const h of ['connection', 'keep-alive']) assert.equal(fast.headers[h], routed.headers[h], h);
+  });
+});
+
+describe('fast path with a compression threshold below its largest answer', () => {
+  let root: string;
+  let app: FastifyInstance;
+  let origin: string;
+  let sequence: string;
+  const fast: string[] = [];
+  before(async () => {
+    root = tempDir('seqserve-fast-z-');
+    const data = subDir(root, 'data');
+    sequence = writeRaw(data, 'r', { seed: 9, length: 5000 }).sequence;
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) if (JSON.parse(line).reqId?.startsWith('fp-')) fast.push(line);
+        done();
+      },
+    });
+    app = await buildApp(parseConfig({ data, logLevel: 'info', accessLog: true, digests: false, compressionThreshold: 100 }), { logger: pino({ level: 'info' }, sink) });
+    origin = await app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  after(async () => {
+    await app?.close();
+    removeDir(root);
+  });
+
+  it('falls through when it would compress, and varies by Accept-Encoding as the route does', async () => {
+    const path = '/chrom/r/range?start=0&end=1000';
+    fast.length = 0;
+    const plain = await send(origin, path);
+    assert.equal(fast.length, 1, 'no Accept-Encoding: the fast path answers');
+    assert.equal(plain.headers.vary, 'Accept-Encoding');
+    assert.equal(plain.body.toString('latin1'), sequence.slice(0, 1000));
+    const injected = await app.inject({ url: path });
+    assert.deepEqual(pick(plain.headers), pick(injected.headers));
+    fast.length = 0;
+    const gz = await send(origin, path, 'GET', { 'accept-encoding': 'gzip' });
+    assert.equal(fast.length, 0, 'Accept-Encoding: the route answers');
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.equal(gunzipSync(gz.body).toString('latin1'), sequence.slice(0, 1000));
+    fast.length = 0;
+    const small = await send(origin, '/chrom/r/range?start=0&end=100', 'GET', { 'accept-encoding': 'gzip' });
+    assert.equal(fast.length, 1, 'at the threshold: never compressed, the fast path answers');
+    assert.equal(small.headers.vary, undefined);
+    assert.equal(small.body.toString('latin1'), sequence.slice(0, 100));
   });
 });

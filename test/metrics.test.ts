@@ -13,33 +13,8 @@ import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { durationBuckets } from '../src/metrics.js';
 import { listeningApp } from './helpers/app.js';
+import { key, parse, type Samples } from './helpers/prometheus-text.js';
 import { removeDir, subDir, tempDir, writeFasta } from './helpers/fasta-fixtures.js';
-
-type Samples = Map<string, number>;
-
-const sampleLine = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*)\})? (-?(?:[0-9.e+-]+|[Nn]a[Nn]|\+Inf|-Inf))$/;
-
-/** The samples of an exposition (prom-client writes NaN as `Nan`, which Prometheus's ParseFloat reads), keyed `name{k="v",...}` with the labels sorted; throws on a malformed line. */
-function parse(text: string): Samples {
-  const samples: Samples = new Map();
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    if (line.startsWith('#')) {
-      assert.match(line, /^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .+$/, `comment line format: ${line}`);
-      continue;
-    }
-    const m = sampleLine.exec(line);
-    assert.ok(m, `sample line format: ${JSON.stringify(line)}`);
-    const labels = [...(m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map(([, k, v]) => `${k}="${v}"`).sort();
-    const key = `${m[1]}{${labels.join(',')}}`;
-    assert.ok(!samples.has(key), `sample ${key} appears once`);
-    samples.set(key, Number(m[3]));
-  }
-  return samples;
-}
-
-const key = (name: string, labels: Record<string, string>) =>
-  `${name}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).sort().join(',')}}`;
 
 function get(origin: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
@@ -173,6 +148,9 @@ describe('GET /metrics', () => {
     assert.equal(s.get('seqserve_bases{assembly="data"}'), 5700, 'seqserve_bases');
     assert.equal(s.get('seqserve_refget_digests_total{}'), app.digests.total, 'digests total');
     assert.equal(s.get('seqserve_refget_digests_known{}'), app.digests.known, 'digests known');
+    // One process: no cluster, no per-process label.
+    assert.equal(s.get('seqserve_workers{}'), 1, 'seqserve_workers');
+    assert.ok(![...s.keys()].some((k) => k.includes('pid=')), 'no series carries a pid label');
     const resident = s.get('seqserve_page_cache_resident_bytes{}');
     assert.ok(resident !== undefined && resident >= 0 && resident <= mapped, `page cache resident bytes within the mapped size (${resident})`);
     for (const name of ['nodejs_eventloop_lag_seconds{}', 'process_resident_memory_bytes{}', 'nodejs_heap_size_used_bytes{}']) {

@@ -66,7 +66,7 @@ const serveOptions: OptionSpec[] = [
   { flag: 'cache-max-age', value: 'S', help: 'Cache-Control max-age of sequence and catalog answers, in seconds (refget answers, addressed by digest, are immutable)', env: 'SEQSERVE_CACHE_MAX_AGE', default: String(defaults.cacheMaxAge) },
   { flag: 'no-compression', help: 'never compress answers (otherwise gzip, br or zstd when the client asks in Accept-Encoding)', env: 'SEQSERVE_COMPRESSION=0' },
   { flag: 'compression-level', value: 'N', help: 'compression level 1 (fastest) to 9 (smallest)', env: 'SEQSERVE_COMPRESSION_LEVEL', default: String(defaults.compressionLevel) },
-  { flag: 'compression-threshold', value: 'N', help: 'answers shorter than N bytes are sent uncompressed', env: 'SEQSERVE_COMPRESSION_THRESHOLD', default: String(defaults.compressionThreshold) },
+  { flag: 'compression-threshold', value: 'N', help: 'answers of at most N bytes are sent uncompressed', env: 'SEQSERVE_COMPRESSION_THRESHOLD', default: String(defaults.compressionThreshold) },
   help,
 ];
 

@@ -4,7 +4,7 @@ import { mmap } from './mmap-binding.js';
 /**
  * One file mapped read-only in windows. A single mapping is one Buffer, so it must stay within
  * Node's Buffer limit (buffer.constants.MAX_LENGTH, 4 GiB on Node 20; the binding itself takes
- * 64-bit sizes and offsets once scripts/patch-mmap-io.mjs has run); windows start every
+ * 64-bit sizes and offsets: vendor/mmap-io); windows start every
  * `windowStride` bytes and each maps `windowOverlap` bytes more than its stride, so any span of at
  * most `windowOverlap` bytes lies whole inside one window and comes back as a single zero-copy view.
  */
@@ -49,11 +49,23 @@ export class MappedFile {
   private readonly stride: number;
   /** Set once the file was found changed in place: every read then throws StaleDataError. */
   stale = false;
+  /**
+   * The file's identity when mapped (device, inode, size, mtime in µs, base 36): what HTTP
+   * validators of its bytes are built from (src/http-cache.ts), so no request reads the disk.
+   */
+  readonly tag: string;
+  /** The file's mtime when mapped, ms since the epoch. */
+  readonly mtimeMs: number;
+  /** When it was mapped, ms since the epoch (whether its mtime can serve as a strong validator). */
+  readonly mappedAt = Date.now();
 
   private constructor(readonly path: string, size: number, windows: Buffer[], stride: number, private readonly identity: Identity) {
     this.size = size;
     this.windows = windows;
     this.stride = stride;
+    const { dev, ino, mtimeMs } = identity;
+    this.tag = [dev, ino, size, Math.round(mtimeMs * 1000)].map((n) => n.toString(36)).join('-');
+    this.mtimeMs = mtimeMs;
   }
 
   /**

@@ -11,6 +11,16 @@ import type { SequenceReader } from './sequence-reader.js';
 export class MappedSequence {
   readonly name: string;
   readonly length: number;
+  /**
+   * HTTP validators of this sequence's answers, made once here so the hot path only
+   * concatenates (src/http-cache.ts): the opening of a strong ETag (quote, file identity, name,
+   * dot) and Last-Modified (the file's mtime) as an HTTP-date and in ms (whole seconds).
+   */
+  readonly etagPrefix: string;
+  readonly lastModified: string;
+  readonly lastModifiedMs: number;
+  /** The mtime was at least a second old when mapped: Last-Modified may serve If-Range (RFC 9110 §8.8.2.2). */
+  readonly lastModifiedStrong: boolean;
 
   /** file and reader are undefined only for an empty file, which cannot be mapped. */
   constructor(
@@ -20,6 +30,12 @@ export class MappedSequence {
   ) {
     this.name = record.name;
     this.length = record.length;
+    // encodeURIComponent leaves only characters an entity-tag may hold (no quote, space or control).
+    this.etagPrefix = `"${file?.tag ?? 'empty'}.${encodeURIComponent(record.name)}.`;
+    const mtime = file?.mtimeMs ?? 0;
+    this.lastModifiedMs = Math.floor(mtime / 1000) * 1000;
+    this.lastModified = new Date(this.lastModifiedMs).toUTCString();
+    this.lastModifiedStrong = file !== undefined && file.mappedAt - mtime >= 1000;
   }
 
   /** True once its file was changed in place (src/store/mapped-file.ts): reads then throw StaleDataError. */

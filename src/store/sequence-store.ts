@@ -22,6 +22,8 @@ export class SequenceStore {
   sequences: readonly MappedSequence[];
   totalBases: number;
   mappedBytes: number;
+  /** The newest mtime of the store's files when mapped (ms): Last-Modified of the catalog's JSON answers. */
+  newestMtimeMs: number;
   private readonly swapListeners: (() => void)[] = [];
 
   private constructor(
@@ -39,6 +41,7 @@ export class SequenceStore {
     }
     this.totalBases = sequences.reduce((sum, s) => sum + s.length, 0);
     this.mappedBytes = files.reduce((sum, f) => sum + f.size, 0);
+    this.newestMtimeMs = files.reduce((newest, f) => Math.max(newest, f.mtimeMs), 0);
   }
 
   /**
@@ -52,6 +55,7 @@ export class SequenceStore {
     this.sequences = next.sequences;
     this.totalBases = next.totalBases;
     this.mappedBytes = next.mappedBytes;
+    this.newestMtimeMs = next.newestMtimeMs;
     this.files = next.files;
     this.byPath = next.byPath;
     this.catalog = next.catalog;
