@@ -136,19 +136,23 @@ describe('closing drains connections', () => {
   });
 
   it('cuts an answer still being written at the grace', async () => {
-    const { server, port } = await startServer();
+    const { server, port, serverSockets } = await startServer();
     servers.push(server);
     const drain = new ConnectionDrain(server, { graceMs: 800 });
     const reader = rawClient(port, `/${200 * MB}`);
     reader.socket.pause();
     await sleep(200);
+    // MBs queued in the kernel for a client that stopped reading: a plain close would still deliver them.
+    const held = readSendQueues() === undefined ? undefined : queued(serverSockets[0]!);
     const t0 = performance.now();
     await drain.drain();
     const ms = performance.now() - t0;
     assert.ok(ms >= 750 && ms < 2000, `cut after ${Math.round(ms)} ms (grace 800)`);
     reader.socket.resume();
-    await reader.closed;
+    // The reset drops what the kernel still held for it; the client sees the end (or the reset) early.
+    await Promise.race([reader.closed, reader.ended]);
     assert.ok(reader.bytes() < 200 * MB, 'the client did not get the whole answer');
+    if (held !== undefined && held > 1 * MB) assert.ok(reader.bytes() < held, `reset, not closed: the ${held} bytes queued were dropped (got ${reader.bytes()})`);
   });
 
   it('without the send queue: ends an idle connection with FIN and waits for the client to close, at most the grace', async () => {
