@@ -16,16 +16,30 @@ interface Tracked {
   inFlight: number;
   /** The connection's key in the send-queue table, taken at connect (a destroyed socket forgets its addresses). */
   key: string | undefined;
-  /** Ended with FIN while the kernel's queue cannot be read: then we wait for the client's close. */
+  /** Ended with FIN: then we wait for the client's close. */
   ended: boolean;
+  /** When its last answer was handed to the kernel (performance.now()); 0: none yet. */
+  answeredAt: number;
 }
+
+/**
+ * An answer handed to the kernel at least this long before closing began is taken as read: the
+ * connection is idle (a load balancer's keep-alive connection) and is closed at once. A more
+ * recent one may still sit unread in a proxy's receive buffer (docker's userland proxy acks
+ * megabytes it has not yet relayed, and would lose them when our network namespace goes), so
+ * its connection is ended with FIN and kept until the client closes its side, or the grace ends.
+ */
+const settledMs = 1000;
 
 /**
  * Closing within a bounded time without losing the tail of an answer.
  *
  * On close the server stops accepting at once (a new connection is refused), then:
  * - a connection with no request in flight and nothing left to send, in Node or in the kernel,
- *   is destroyed at once (idle keep-alive clients cost nothing, even those that never close);
+ *   whose last answer was handed over a second or more before (see settledMs), is destroyed at
+ *   once (idle keep-alive clients cost nothing, even those that never close);
+ * - one whose answer ended more recently is ended with FIN and kept until the client closes its
+ *   side (which it does once it has read everything), at most until the grace ends;
  * - one whose answer is written but still sits in the kernel's send queue is kept until the
  *   client has taken it: in a container the network namespace goes away with the process, so
  *   exiting earlier would lose that tail (a client reading slowly through `docker stop` got a
@@ -48,7 +62,7 @@ export class ConnectionDrain {
     this.sendQueues = options.sendQueues ?? readSendQueues;
     server.on('connection', (socket: Socket) => {
       const key = sendQueueKey(socket.localAddress, socket.localPort, socket.remoteAddress, socket.remotePort);
-      this.sockets.set(socket, { inFlight: 0, key, ended: false });
+      this.sockets.set(socket, { inFlight: 0, key, ended: false, answeredAt: 0 });
       socket.once('close', () => {
         this.sockets.delete(socket);
         this.wake?.();
@@ -60,6 +74,7 @@ export class ConnectionDrain {
       tracked.inFlight++;
       response.once('close', () => {
         tracked.inFlight--;
+        tracked.answeredAt = performance.now();
         if (this.closing) this.wake?.();
       });
     });
@@ -71,13 +86,14 @@ export class ConnectionDrain {
     // Node's http close() would also destroy idle connections whose tail may still be queued; the
     // listening socket alone is closed here (in a cluster worker: the primary stops handing it connections).
     if (this.server.listening) NetServer.prototype.close.call(this.server);
-    const deadline = performance.now() + this.options.graceMs;
+    const began = performance.now();
+    const deadline = began + this.options.graceMs;
     while (this.sockets.size > 0) {
       const left = deadline - performance.now();
       if (left <= 0) {
         for (const socket of this.sockets.keys()) cut(socket);
       } else {
-        this.sweep();
+        this.sweep(began);
       }
       if (this.sockets.size === 0) break;
       await new Promise<void>((resolve) => {
@@ -91,18 +107,22 @@ export class ConnectionDrain {
     }
   }
 
-  /** Destroys each connection with nothing in flight and nothing left to send. */
-  private sweep(): void {
+  /**
+   * Destroys each connection with nothing in flight and nothing left to send, whose last answer
+   * had settled before closing `began`; ends the others that have nothing in flight with FIN (their
+   * client closes once it has read everything).
+   */
+  private sweep(began: number): void {
     const idle = [...this.sockets].filter(([socket, t]) => t.inFlight === 0 && socket.writableLength === 0 && !socket.destroyed);
     if (idle.length === 0) return;
     const queues = this.sendQueues();
     for (const [socket, tracked] of idle) {
-      if (queues === undefined || tracked.key === undefined) {
-        if (!tracked.ended) socket.end();
+      const queue = queues === undefined || tracked.key === undefined ? undefined : queues.get(tracked.key);
+      // Everything sent was acknowledged long enough ago: the client has it all.
+      if (queue === 0 && began - tracked.answeredAt >= settledMs) socket.destroy();
+      else if (!tracked.ended) {
+        socket.end();
         tracked.ended = true;
-      } else if ((queues.get(tracked.key) ?? 0) === 0) {
-        // Everything sent was acknowledged: the client's kernel has it all.
-        socket.destroy();
       }
     }
   }
