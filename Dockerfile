@@ -32,9 +32,9 @@ RUN npm run build
 # generate them into data/demo on first start, then `seqserve index` completes them).
 # The sidecars pin each data file's mtime in ms, and COPY --from keeps whole seconds only: the
 # files get a whole-second mtime first, or the server would find the sidecars stale at every start.
-RUN node --input-type=module -e "import('/app/dist/src/demo-genome.js').then((m) => m.ensureDemoGenome('/app/data/demo'))" \
+RUN node --input-type=module -e "import('/app/dist/src/data/demo-genome.js').then((m) => m.ensureDemoGenome('/app/data/demo'))" \
     && touch -d "@$(date +%s)" data/demo/* \
-    && node dist/src/cli.js index data/demo \
+    && node dist/src/cli/main.js index data/demo \
     && ls -l data/demo
 # Production dependencies only; of the binding's build, only build/Release/mmap_io.node is loaded.
 RUN npm prune --omit=dev --no-audit --no-fund \
@@ -61,5 +61,5 @@ HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # The app handles SIGTERM itself (with --workers, the cluster primary is PID 1 and lets every
 # worker finish its in-flight requests, then exits 0).
-ENTRYPOINT ["node", "dist/src/cli.js"]
+ENTRYPOINT ["node", "dist/src/cli/main.js"]
 CMD ["serve"]

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchGenome } from './genome.js';
 import { fromFasta } from './batch-answer.js';
-import { mulberry32, randomInt } from '../src/mulberry32.js';
+import { mulberry32, randomInt } from '../src/core/mulberry32.js';
 import * as proc from './processes.js';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));

@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   proc.killChildrenOnExit();
   const genome = ensureGenome(join(scratch, '..', 'genome'));
   const port = await proc.freePort();
-  const server = proc.spawnPinned(proc.SERVER_CORES, process.execPath, ['--import', 'tsx', join(root, 'src', 'cli.ts'), 'serve', '--data', genome.dir, '--port', String(port), '--host', '127.0.0.1', '--workers', '1', '--no-access-log', '--log-level', 'warn']);
+  const server = proc.spawnPinned(proc.SERVER_CORES, process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'serve', '--data', genome.dir, '--port', String(port), '--host', '127.0.0.1', '--workers', '1', '--no-access-log', '--log-level', 'warn']);
   const origin = `http://127.0.0.1:${port}`;
   await proc.waitForOk(`${origin}/readyz`, server, 120_000);
   rmSync(scratch, { recursive: true, force: true });

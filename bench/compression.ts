@@ -9,8 +9,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compressor, hasZstd, type Encoding } from '../src/compression.js';
-import { ensureDemoGenome } from '../src/demo-genome.js';
+import { compressor, hasZstd, type Encoding } from '../src/http/compression.js';
+import { ensureDemoGenome } from '../src/data/demo-genome.js';
 import { ensureGenome } from './genome.js';
 
 const mbp = Number(process.argv[2] ?? 4);

@@ -10,8 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { TwoBitFile } from '@gmod/twobit';
-import { parseGzi } from '../src/bgzf/gzi.js';
-import { mulberry32, randomInt } from '../src/mulberry32.js';
+import { parseGzi } from '../src/formats/bgzf/gzi.js';
+import { mulberry32, randomInt } from '../src/core/mulberry32.js';
 import { LINE_WIDTH, wrapFasta, type BenchGenome } from './genome.js';
 import { writeTwoBit } from './twobit.js';
 

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import * as proc from './processes.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const cli = join(root, 'dist', 'src', 'cli.js');
+const cli = join(root, 'dist', 'src', 'cli', 'main.js');
 
 export interface Running {
   server: ChildProcess;

@@ -4,7 +4,7 @@
  * The same seed gives the same positions to every server, so seqserve and nginx answer the
  * very same bytes.
  */
-import { mulberry32, randomInt } from '../src/mulberry32.js';
+import { mulberry32, randomInt } from '../src/core/mulberry32.js';
 
 export interface HttpRequest {
   path: string;

@@ -4,7 +4,7 @@
  * sequence routes, nginx through `Range: bytes=` on the raw file (206 and exactly those bytes).
  */
 import type { BenchGenome } from './genome.js';
-import { mulberry32, randomInt } from '../src/mulberry32.js';
+import { mulberry32, randomInt } from '../src/core/mulberry32.js';
 import { requestFor, type Addressing } from './traffic.js';
 
 /** seqserve: lengths, then bases and ranges of every size on the FASTA and the raw sequence. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { applyCaseMask, isAsStored, type CaseMask } from '../src/case-mask.js';
+import { applyCaseMask, isAsStored, type CaseMask } from '../src/store/case-mask.js';
 import { testApp } from './helpers/app.js';
 
 // The oracle: sequences generated here as strings, transformed with string operations only.

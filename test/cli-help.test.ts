@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { commandNames, commandUsage, commands } from '../src/commands/usage.js';
-import { defaults } from '../src/config.js';
+import { commandNames, commandUsage, commands } from '../src/cli/usage.js';
+import { defaults } from '../src/data/config.js';
 import { runCli as run, type Run } from './helpers/cli-server.js';
 
 /** A usage mistake: exit 2, one line saying it, then the usage; nothing on stdout. */

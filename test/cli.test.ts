@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readThroughSignal, runCli as run, type Run } from './helpers/cli-server.js';
 
-const cli = join(import.meta.dirname, '..', 'src', 'cli.ts');
+const cli = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
 
 function assertOneLineNoStack(r: Run, pattern: RegExp) {
   assert.equal(r.code, 1, r.stderr);

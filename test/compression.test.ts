@@ -14,7 +14,7 @@ import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { negotiateEncoding } from '../src/compression.js';
+import { negotiateEncoding } from '../src/http/compression.js';
 import { testApp } from './helpers/app.js';
 import { removeDir, subDir, tempDir, writeFasta } from './helpers/fasta-fixtures.js';
 import { readFasta, readRaw, reverseComplement } from './helpers/naive-fasta.js';

@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
-import { ConnectionDrain } from '../src/connection-drain.js';
-import { readSendQueues, sendQueueKey } from '../src/tcp-send-queue.js';
+import { ConnectionDrain } from '../src/http/connection-drain.js';
+import { readSendQueues, sendQueueKey } from '../src/http/tcp-send-queue.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const MB = 1_000_000;

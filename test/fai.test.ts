@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DataError } from '../src/errors.js';
-import { buildFai } from '../src/fasta/fai-build.js';
-import { faiSpanBytes, formatFai, parseFai, validateFai, type FaiEntry } from '../src/fasta/fai.js';
+import { DataError } from '../src/core/errors.js';
+import { buildFai } from '../src/formats/fasta/fai-build.js';
+import { faiSpanBytes, formatFai, parseFai, validateFai, type FaiEntry } from '../src/formats/fasta/fai.js';
 import { faiFixtures, hasSamtools, makeTempDir, randomGenome, record, samtoolsFaidx, writeFixture } from './helpers/fai-fixtures.js';
 
 const samtools = hasSamtools();

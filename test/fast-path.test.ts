@@ -13,9 +13,9 @@ import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { buildApp } from '../src/app.js';
-import { securityHeaders } from '../src/http-headers.js';
-import { parseConfig } from '../src/config.js';
+import { buildApp } from '../src/server/app.js';
+import { securityHeaders } from '../src/http/headers.js';
+import { parseConfig } from '../src/data/config.js';
 import { prng, randInt, removeDir, subDir, tempDir, writeFasta, writeRaw } from './helpers/fasta-fixtures.js';
 
 interface Answer {

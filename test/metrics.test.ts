@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
-import { durationBuckets } from '../src/metrics.js';
+import { durationBuckets } from '../src/http/metrics.js';
 import { listeningApp } from './helpers/app.js';
 import { key, parse, type Samples } from './helpers/prometheus-text.js';
 import { removeDir, subDir, tempDir, writeFasta } from './helpers/fasta-fixtures.js';

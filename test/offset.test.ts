@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { baseOffset, dropLineEnds, fileSpan, isContiguous, type LineLayout } from '../src/fasta/offset.js';
-import { mulberry32, randomInt } from '../src/mulberry32.js';
+import { baseOffset, dropLineEnds, fileSpan, isContiguous, type LineLayout } from '../src/formats/fasta/offset.js';
+import { mulberry32, randomInt } from '../src/core/mulberry32.js';
 
 /**
  * The oracle: lay the bases out as a FASTA body would (lines of lineBases, each followed by

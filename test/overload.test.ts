@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { ConfigError, configFromEnv, parseConfig } from '../src/config.js';
+import { ConfigError, configFromEnv, parseConfig } from '../src/data/config.js';
 import { listeningApp } from './helpers/app.js';
 import { removeDir, tempDir, writeFasta, writeRaw } from './helpers/fasta-fixtures.js';
 

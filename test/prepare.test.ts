@@ -11,7 +11,7 @@ import { copyFileSync, readFileSync, readdirSync, statSync, writeFileSync } from
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import type { SequenceRecord } from '../src/catalog.js';
+import type { SequenceRecord } from '../src/data/sequence-record.js';
 import { isCaseInsensitive } from '../src/prepare/names.js';
 import { prepareCommand, type PrepareSummary } from '../src/prepare/prepare.js';
 import { readSidecar } from '../src/refget/digest-sidecar.js';
@@ -411,7 +411,7 @@ describe('prepare: refusals and failures', () => {
   test('the CLI runs it: seqserve prepare INPUT OUTDIR, listed in --help', async () => {
     const dir = subDir(root, 'cli');
     const fixture = simple(subDir(dir, 'in'), [{ name: 'c1', length: 70 }, { name: 'c2', length: 5 }]);
-    const cli = join(import.meta.dirname, '..', 'src', 'cli.ts');
+    const cli = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
     const help = execFileSync(process.execPath, ['--import', 'tsx', cli, '--help'], { encoding: 'utf8' });
     assert.match(help, /seqserve prepare INPUT OUTDIR \[--force\]/, 'synopsis in --help');
     const out = execFileSync(process.execPath, ['--import', 'tsx', cli, 'prepare', fixture.path, join(dir, 'out')], { encoding: 'utf8' });

@@ -3,11 +3,11 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { readyLine } from '../src/commands/ready-line.js';
-import { Preload } from '../src/preload.js';
+import { readyLine } from '../src/server/ready-line.js';
+import { Preload } from '../src/data/preload.js';
 import { MappedFile } from '../src/store/mapped-file.js';
 import { cli, freePort, startCli, stop } from './helpers/cli-server.js';
-import { Progress, formatBases, formatBytes, formatDuration, formatProgress, rateOf, secondsLeft } from '../src/progress.js';
+import { Progress, formatBases, formatBytes, formatDuration, formatProgress, rateOf, secondsLeft } from '../src/core/progress.js';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;

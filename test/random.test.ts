@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { WindowSampler } from '../src/random-windows.js';
+import { WindowSampler } from '../src/batch/random-windows.js';
 import type { MappedSequence } from '../src/store/mapped-sequence.js';
 import { testApp } from './helpers/app.js';
 import { removeDir, subDir, tempDir, writeFasta, writeRaw } from './helpers/fasta-fixtures.js';

@@ -18,7 +18,7 @@ import { oracleDigests, samtoolsDictM5 } from './helpers/refget-oracle.js';
 import { hasSamtools } from './helpers/samtools.js';
 
 const run = promisify(execFile);
-const cli = join(import.meta.dirname, '..', 'src', 'cli.ts');
+const cli = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
 
 interface Expected {
   name: string;

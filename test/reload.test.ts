@@ -12,8 +12,8 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { buildApp } from '../src/app.js';
-import { parseConfig, type Config } from '../src/config.js';
+import { buildApp } from '../src/server/app.js';
+import { parseConfig, type Config } from '../src/data/config.js';
 import { removeDir, tempDir, writeFasta } from './helpers/fasta-fixtures.js';
 import { freePort } from './helpers/cli-server.js';
 import { readRaw } from './helpers/naive-fasta.js';
@@ -195,7 +195,7 @@ describe('reload', () => {
 
 async function startCli(dir: string, workers: number): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const port = await freePort();
-  const cli = join(import.meta.dirname, '..', 'src', 'cli.ts');
+  const cli = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
   const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--host', '127.0.0.1', '--port', String(port), '--workers', String(workers), '--data', dir, '--no-access-log'], {
     env: { ...process.env, SEQSERVE_ADMIN_TOKEN: token },
   });

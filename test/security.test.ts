@@ -11,7 +11,7 @@ import { closeSync, openSync, utimesSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { securityHeaders } from '../src/http-headers.js';
+import { securityHeaders } from '../src/http/headers.js';
 import { listeningApp, testApp } from './helpers/app.js';
 import { checkAnswer, makeHostileFolder, type Answered, type HostileFolder } from './helpers/fuzz-fixture.js';
 import { rawRequest } from './helpers/fuzz-raw.js';

@@ -17,7 +17,7 @@ import { listeningApp } from './helpers/app.js';
 import { removeDir, subDir, tempDir, writeFasta, writeRaw } from './helpers/fasta-fixtures.js';
 import { rssAnonKiB } from './helpers/memory.js';
 import { readFasta, readRaw, reverseComplement } from './helpers/naive-fasta.js';
-import { mulberry32 } from '../src/mulberry32.js';
+import { mulberry32 } from '../src/core/mulberry32.js';
 
 const seconds = Math.min(Number(process.env.SOAK_SECONDS ?? 20), 3600);
 const clients = 24;

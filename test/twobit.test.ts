@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { TwoBitFile } from '@gmod/twobit';
-import { DataError } from '../src/errors.js';
-import { mulberry32, randomInt } from '../src/mulberry32.js';
+import { DataError } from '../src/core/errors.js';
+import { mulberry32, randomInt } from '../src/core/mulberry32.js';
 import { MappedFile } from '../src/store/mapped-file.js';
-import { readTwoBitIndex, type TwoBitIndex } from '../src/twobit/twobit-index.js';
-import { TwoBitReader } from '../src/twobit/twobit-reader.js';
+import { readTwoBitIndex, type TwoBitIndex } from '../src/formats/twobit/twobit-index.js';
+import { TwoBitReader } from '../src/formats/twobit/twobit-reader.js';
 import { twoBitBytes, writeTwoBit, type TwoBitRecord } from './helpers/twobit-writer.js';
 
 const root = join(import.meta.dirname, '.tmp', 'twobit');

@@ -50,7 +50,7 @@ const genomeDir = join(root, 'bench', '.tmp', 'scale', 'genome');
 const workDir = join(root, 'bench', '.tmp', 'memlimit');
 const snapDir = join(workDir, 'snapshot');
 const distDir = join(snapDir, 'dist');
-const cli = join(distDir, 'src', 'cli.js');
+const cli = join(distDir, 'src', 'cli', 'main.js');
 /** What to build the server from: "HEAD" (default; any commit) as `git archive` gives it, or "worktree" for src/ as it is now. */
 const SOURCE = process.env.MEMLIMIT_SOURCE ?? 'HEAD';
 const resultsPath = join(root, 'bench', '.tmp', 'memory-limit-results.json');

@@ -35,7 +35,7 @@ const scaleDir = join(root, 'bench', '.tmp', 'scale');
 const genomeDir = join(scaleDir, 'genome');
 const smallDir = join(scaleDir, 'small');
 const resultsPath = join(root, 'bench', '.tmp', 'scale-results.json');
-const cli = join(root, 'dist', 'src', 'cli.js');
+const cli = join(root, 'dist', 'src', 'cli', 'main.js');
 
 const size = Number(process.env.SCALE_SIZE ?? 3.1e9);
 const durationSec = Number(process.env.SCALE_DURATION ?? 10);

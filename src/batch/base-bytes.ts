@@ -2,7 +2,7 @@
  * Byte-level work on bases already in an output buffer: the reverse complement and case/mask
  * table applied in place, and the check that a run can go into a JSON string as is.
  */
-import { reverseComplementInPlace } from '../reverse-complement.js';
+import { reverseComplementInPlace } from '../store/reverse-complement.js';
 
 /** Bytes that may not appear raw in a JSON string (and non-ASCII, which would not be UTF-8). */
 const jsonUnsafe = new Uint8Array(256);

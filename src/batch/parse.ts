@@ -1,5 +1,5 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { ProblemError, badRequest } from '../errors.js';
+import { ProblemError, badRequest } from '../core/errors.js';
 import type { SequenceStore } from '../store/sequence-store.js';
 import { BatchProblem, RegionPlan, resolveCoordinates, resolveRegionString, tooLarge } from './plan.js';
 

@@ -1,5 +1,5 @@
-import { ProblemError, badRequest, pastTheEnd, unknownSequence } from '../errors.js';
-import { parseRegion } from '../region.js';
+import { ProblemError, badRequest, pastTheEnd, unknownSequence } from '../core/errors.js';
+import { parseRegion } from '../core/region.js';
 import type { MappedSequence } from '../store/mapped-sequence.js';
 import type { SequenceStore } from '../store/sequence-store.js';
 

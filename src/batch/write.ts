@@ -1,4 +1,4 @@
-import { applyCaseMask, isAsStored, type CaseMask } from '../case-mask.js';
+import { applyCaseMask, isAsStored, type CaseMask } from '../store/case-mask.js';
 import type { SequenceStore } from '../store/sequence-store.js';
 import { copyBytes, identity, jsonSafe, transform } from './base-bytes.js';
 import { MappedBases } from './mapped-bases.js';

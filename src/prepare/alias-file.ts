@@ -1,7 +1,7 @@
 /** The chromosome alias file that goes with the input, copied into OUTDIR beside the raw files. */
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { DataError } from '../errors.js';
+import { DataError } from '../core/errors.js';
 import type { PrepareLog } from './summary.js';
 
 const aliasFileName = /^(.+\.)?chromAlias\.txt$/;

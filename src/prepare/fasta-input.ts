@@ -6,8 +6,8 @@
 import { createReadStream, statSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { DataError } from '../errors.js';
-import { isGzipFile } from '../bgzf/gzi.js';
+import { DataError } from '../core/errors.js';
+import { isGzipFile } from '../formats/bgzf/gzi.js';
 
 export const READ_BYTES = 1 << 20;
 

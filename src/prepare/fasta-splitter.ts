@@ -17,7 +17,7 @@
  *   refused (by OutputFolder.create): the catalog serves NAME.raw as NAME and decodes nothing,
  *   so no escaping could round-trip.
  */
-import { DataError } from '../errors.js';
+import { DataError } from '../core/errors.js';
 import type { OutputFolder } from './output-folder.js';
 import { OutputBuffers, SequenceOutput } from './sequence-output.js';
 import { mbPerSecond, type PrepareLog, type PreparedSequence } from './summary.js';

@@ -6,8 +6,8 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { SequenceRecord } from '../catalog.js';
-import { DataError } from '../errors.js';
+import type { SequenceRecord } from '../data/sequence-record.js';
+import { DataError } from '../core/errors.js';
 import { fileStamp, sidecarPath, writeSidecar } from '../refget/digest-sidecar.js';
 import type { SequenceDigests } from '../refget/digests.js';
 import type { AliasCopy } from './alias-file.js';

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
-import { DataError } from '../errors.js';
+import { DataError } from '../core/errors.js';
 import type { SequenceDigests } from '../refget/digests.js';
 
 /** Bytes per write and per hash update. */

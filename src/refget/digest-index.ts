@@ -4,7 +4,7 @@
  * freshly added genome costs no startup time, only digests that appear a little later.
  */
 import { Worker } from 'node:worker_threads';
-import type { SequenceRecord } from '../catalog.js';
+import type { SequenceRecord } from '../data/sequence-record.js';
 import { groupByFile, readSidecar, type DigestLog } from './digest-sidecar.js';
 import type { DigestJob, DigestWorkerData, DigestWorkerMessage } from './digest-worker.js';
 import { parseRefgetId, type SequenceDigests } from './digests.js';

@@ -4,8 +4,8 @@
  * file's size and mtime: a rewritten file makes its sidecar stale, and it is recomputed.
  */
 import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import type { SequenceRecord } from '../catalog.js';
-import { fileSpan } from '../fasta/offset.js';
+import type { SequenceRecord } from '../data/sequence-record.js';
+import { fileSpan } from '../formats/fasta/offset.js';
 import { fileDigests, type SequenceDigests } from './digests.js';
 
 export interface DigestLog {

@@ -5,7 +5,7 @@
  * the first files long before the last ones are finished.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { SequenceRecord } from '../catalog.js';
+import type { SequenceRecord } from '../data/sequence-record.js';
 import { computeFile } from './digest-sidecar.js';
 
 export interface DigestJob {

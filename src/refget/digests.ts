@@ -5,9 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
-import type { SequenceRecord } from '../catalog.js';
-import { BlockCache } from '../bgzf/block-cache.js';
-import { dropLineEnds, fileSpan } from '../fasta/offset.js';
+import type { SequenceRecord } from '../data/sequence-record.js';
+import { BlockCache } from '../formats/bgzf/block-cache.js';
+import { dropLineEnds, fileSpan } from '../formats/fasta/offset.js';
 import { MappedFile } from '../store/mapped-file.js';
 import { openReader } from '../store/sequence-reader.js';
 

@@ -1,5 +1,5 @@
-import type { SequenceRecord } from '../catalog.js';
-import { reverseComplementInPlace } from '../reverse-complement.js';
+import type { SequenceRecord } from '../data/sequence-record.js';
+import { reverseComplementInPlace } from './reverse-complement.js';
 import type { MappedFile } from './mapped-file.js';
 import type { SequenceReader } from './sequence-reader.js';
 

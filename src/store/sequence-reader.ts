@@ -1,8 +1,8 @@
-import type { SequenceRecord } from '../catalog.js';
-import { BgzfFile } from '../bgzf/bgzf-file.js';
-import type { BlockCache } from '../bgzf/block-cache.js';
-import { baseOffset, dropLineEnds, fileSpan, isContiguous, type LineLayout } from '../fasta/offset.js';
-import { TwoBitReader } from '../twobit/twobit-reader.js';
+import type { SequenceRecord } from '../data/sequence-record.js';
+import { BgzfFile } from '../formats/bgzf/bgzf-file.js';
+import type { BlockCache } from '../formats/bgzf/block-cache.js';
+import { baseOffset, dropLineEnds, fileSpan, isContiguous, type LineLayout } from '../formats/fasta/offset.js';
+import { TwoBitReader } from '../formats/twobit/twobit-reader.js';
 import type { MappedFile } from './mapped-file.js';
 
 /**

@@ -1,9 +1,9 @@
-import type { Alias } from '../aliases.js';
-import type { Catalog } from '../catalog.js';
+import type { Alias } from '../data/aliases.js';
+import type { Catalog } from '../data/catalog.js';
 import { MappedFile, defaultWindows, type WindowOptions } from './mapped-file.js';
 import { MappedSequence } from './mapped-sequence.js';
-import type { BlockCache } from '../bgzf/block-cache.js';
-import type { BgzfFile } from '../bgzf/bgzf-file.js';
+import type { BlockCache } from '../formats/bgzf/block-cache.js';
+import type { BgzfFile } from '../formats/bgzf/bgzf-file.js';
 import { openReader } from './sequence-reader.js';
 
 /** What a store is opened with besides its catalog. */

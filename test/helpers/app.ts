@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
-import { parseConfig, type Config } from '../../src/config.js';
+import { buildApp } from '../../src/server/app.js';
+import { parseConfig, type Config } from '../../src/data/config.js';
 
 /**
  * The real app on a data folder (real catalog, real mappings), logs silenced. Refget digests

@@ -8,7 +8,7 @@ import { get as httpGet, type IncomingMessage } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-export const cli = join(import.meta.dirname, '..', '..', 'src', 'cli.ts');
+export const cli = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 
 export interface Served {
   child: ChildProcess;

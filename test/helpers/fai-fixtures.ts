@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { mulberry32 } from '../../src/mulberry32.js';
+import { mulberry32 } from '../../src/core/mulberry32.js';
 
 /**
  * FASTA files for test/fai.test.ts, each an odd case whose .fai must match the real

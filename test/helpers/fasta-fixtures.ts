@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mulberry32 } from '../../src/mulberry32.js';
+import { mulberry32 } from '../../src/core/mulberry32.js';
 
 /** Seeded, so that every run generates the same files. */
 export const prng = mulberry32;

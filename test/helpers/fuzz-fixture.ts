@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { lstatSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { securityHeaders } from '../../src/http-headers.js';
+import { securityHeaders } from '../../src/http/headers.js';
 import { removeDir, subDir, tempDir, writeFasta, writeRaw } from './fasta-fixtures.js';
 
 /** Text that must never be served: it sits next to the data folder, not in it. */

@@ -1,0 +1,110 @@
+/**
+ * `seqserve info DIR`: what serve would serve, without a server: the assemblies and their
+ * sequences (length, format, file, aliases, digests known from sidecars), then the totals.
+ */
+import { statSync } from 'node:fs';
+import { relative } from 'node:path';
+import { openAssemblies, type Assemblies } from '../data/assemblies.js';
+import { formatBases, formatBytes } from '../core/progress.js';
+import { groupByFile, readSidecar } from '../refget/digest-sidecar.js';
+import type { SequenceDigests } from '../refget/digests.js';
+
+export interface SequenceInfo {
+  name: string;
+  length: number;
+  format: string;
+  /** Relative to the data folder. */
+  file: string;
+  aliases: string[];
+  /** From the file's sidecar when it is there and up to date; null otherwise. */
+  md5: string | null;
+  ga4gh: string | null;
+}
+
+export interface AssemblyInfo {
+  name: string;
+  dir: string;
+  default: boolean;
+  sequences: SequenceInfo[];
+}
+
+export interface DataInfo {
+  data: string;
+  assemblies: AssemblyInfo[];
+  totals: { assemblies: number; sequences: number; bases: number; fileBytes: number; digestsKnown: number; digestsComplete: boolean };
+}
+
+/** Reads the folder as serve does (messages on stderr: stdout is the answer), describes it, closes it. */
+export function infoCommand(dir: string, json: boolean): void {
+  const log = { info: (m: string) => console.error(m), warn: (m: string) => console.error(`warning: ${m}`) };
+  const assemblies = openAssemblies(dir, log);
+  try {
+    const info = describeData(dir, assemblies);
+    process.stdout.write(json ? `${JSON.stringify(info, null, 2)}\n` : renderInfo(info));
+  } finally {
+    assemblies.close();
+  }
+}
+
+export function describeData(data: string, assemblies: Assemblies): DataInfo {
+  const files = new Set<string>();
+  const list: AssemblyInfo[] = assemblies.list.map((a) => {
+    const known = new Map<string, SequenceDigests>();
+    for (const [file, group] of groupByFile(a.catalog.records)) {
+      files.add(file);
+      for (const [name, d] of readSidecar(file, group) ?? []) known.set(`${file}\0${name}`, d);
+    }
+    const sequences = a.catalog.records.map((r) => {
+      const d = known.get(`${r.file}\0${r.name}`);
+      return {
+        name: r.name,
+        length: r.length,
+        format: r.format,
+        file: relative(data, r.file) || r.file,
+        aliases: a.catalog.aliasesOf(r.name).map((x) => x.alias),
+        md5: d?.md5 ?? null,
+        ga4gh: d?.ga4gh ?? null,
+      };
+    });
+    return { name: a.name, dir: a.dir, default: a === assemblies.default, sequences };
+  });
+  const all = list.flatMap((a) => a.sequences);
+  const digestsKnown = all.filter((s) => s.md5 !== null).length;
+  return {
+    data,
+    assemblies: list,
+    totals: {
+      assemblies: list.length,
+      sequences: all.length,
+      bases: all.reduce((sum, s) => sum + s.length, 0),
+      fileBytes: [...files].reduce((sum, f) => sum + statSync(f).size, 0),
+      digestsKnown,
+      digestsComplete: digestsKnown === all.length,
+    },
+  };
+}
+
+/** Tables for people: one per assembly, columns aligned, then one line of totals. */
+export function renderInfo(info: DataInfo): string {
+  const out: string[] = [];
+  for (const a of info.assemblies) {
+    out.push(`assembly ${a.name}${a.default ? ' (default)' : ''}: ${a.dir}`);
+    const rows = [
+      ['name', 'length', 'format', 'file', 'aliases', 'md5', 'ga4gh'],
+      ...a.sequences.map((s) => [s.name, String(s.length), s.format, s.file, s.aliases.join(',') || '-', s.md5 ?? '?', s.ga4gh ?? '?']),
+    ];
+    const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+    // Lengths right-aligned, the rest left; no trailing blanks.
+    for (const r of rows) out.push(`  ${r.map((cell, c) => (c === 1 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd()}`);
+    out.push('');
+  }
+  const t = info.totals;
+  const held = `${t.assemblies} assembl${t.assemblies === 1 ? 'y' : 'ies'}`;
+  out.push(`${t.sequences} sequences, ${t.bases.toLocaleString('en-US')} bases (${formatBases(t.bases)}) in ${held}; ${formatBytes(t.fileBytes)} of sequence files`);
+  out.push(
+    t.digestsComplete
+      ? `refget digests: all ${t.sequences} known (sidecars up to date)`
+      : `refget digests: ${t.digestsKnown} of ${t.sequences} known ('?' above); serve computes the rest in the background, or run: seqserve index ${info.data}`,
+  );
+  return `${out.join('\n')}\n`;
+}
