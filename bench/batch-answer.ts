@@ -9,7 +9,10 @@ const BASES = /^[ACGTNRYKMSWBDHV]*$/i;
 export function sequencesOf(text: string, contentType: string, expected: number): string[] {
   if (contentType.includes('json') || text.startsWith('{') || text.startsWith('[')) return fromJson(JSON.parse(text) as unknown, expected);
   if (text.startsWith('>')) return fromFasta(text);
-  return text.split('\n').filter((line) => line.length > 0).map((line) => line.split('\t').at(-1)!);
+  return text
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => line.split('\t').at(-1)!);
 }
 
 /** FASTA records, sequence lines joined (also samtools faidx output). */

@@ -42,7 +42,11 @@ async function viaHttp(origin: string, regions: Regions, body: 'text' | 'json'):
       const spans = chunks[index]!;
       const request =
         body === 'json'
-          ? { url: `${origin}/batch`, type: 'application/json', text: JSON.stringify({ regions: spans.map(([start, end]) => ({ name: regions.name, start, end })) }) }
+          ? {
+              url: `${origin}/batch`,
+              type: 'application/json',
+              text: JSON.stringify({ regions: spans.map(([start, end]) => ({ name: regions.name, start, end })) }),
+            }
           : { url: `${origin}/batch?format=fasta`, type: 'text/plain', text: spans.map(([s, e]) => `${regions.name}:${s + 1}-${e}\n`).join('') };
       const res = await fetch(request.url, { method: 'POST', headers: { 'content-type': request.type }, body: request.text });
       const text = await res.text();
@@ -78,7 +82,8 @@ async function main(): Promise<void> {
   if (sequences.length !== regions.spans.length) throw new Error(`${mode}: ${sequences.length} sequences for ${regions.spans.length} regions`);
   regions.spans.forEach(([start, end], i) => {
     const expected = raw.toString('latin1', start, end);
-    if (sequences[i]!.toUpperCase() !== expected) throw new Error(`${mode}: region ${i} (${start}-${end}) answered ${JSON.stringify(sequences[i]!.slice(0, 40))}…, expected ${expected.slice(0, 40)}…`);
+    if (sequences[i]!.toUpperCase() !== expected)
+      throw new Error(`${mode}: region ${i} (${start}-${end}) answered ${JSON.stringify(sequences[i]!.slice(0, 40))}…, expected ${expected.slice(0, 40)}…`);
   });
   const bases = sequences.reduce((n, s) => n + s.length, 0);
   process.stdout.write(`${JSON.stringify({ seconds, regions: sequences.length, bases })}\n`);

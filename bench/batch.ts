@@ -99,4 +99,3 @@ function check(reader: string, sequences: string[], spans: [number, number][], g
     if (sequences[i] !== genome.bases.toString('latin1', start, end)) throw new Error(`${reader}: region ${i} (${start}-${end}) has the wrong bases`);
   });
 }
-

@@ -72,7 +72,23 @@ async function main(): Promise<void> {
   proc.killChildrenOnExit();
   const genome = ensureGenome(join(scratch, '..', 'genome'));
   const port = await proc.freePort();
-  const server = proc.spawnPinned(proc.SERVER_CORES, process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'serve', '--data', genome.dir, '--port', String(port), '--host', '127.0.0.1', '--workers', '1', '--no-access-log', '--log-level', 'warn']);
+  const server = proc.spawnPinned(proc.SERVER_CORES, process.execPath, [
+    '--import',
+    'tsx',
+    join(root, 'src', 'cli', 'main.ts'),
+    'serve',
+    '--data',
+    genome.dir,
+    '--port',
+    String(port),
+    '--host',
+    '127.0.0.1',
+    '--workers',
+    '1',
+    '--no-access-log',
+    '--log-level',
+    'warn',
+  ]);
   const origin = `http://127.0.0.1:${port}`;
   await proc.waitForOk(`${origin}/readyz`, server, 120_000);
   rmSync(scratch, { recursive: true, force: true });
@@ -85,7 +101,10 @@ async function main(): Promise<void> {
     await proc.waitForOk(`${cached}/healthz`, nginx, 10_000);
     console.log(`| answer | seqserve alone req/s | through nginx proxy_cache (HIT) req/s | ratio |`);
     console.log(`| --- | ---: | ---: | ---: |`);
-    for (const [label, span] of [['100 bp range', 100], ['10 kbp range', 10_000]] as const) {
+    for (const [label, span] of [
+      ['100 bp range', 100],
+      ['10 kbp range', 10_000],
+    ] as const) {
       const requests: HttpRequest[] = randomRequests({ kind: 'seqserve', name: genome.rawName }, genome.length, span, 7, 2000);
       log(`${label}: filling the cache with ${requests.length} answers`);
       for (const r of requests) await get(`${cached}${r.path}`);
@@ -93,13 +112,16 @@ async function main(): Promise<void> {
         const a = await get(`${cached}${r.path}`);
         const q = new URL(r.path, cached).searchParams;
         const expected = genome.bases.subarray(Number(q.get('start')), Number(q.get('end')));
-        if (a.status !== 200 || a.cache !== 'HIT' || !a.body.equals(expected)) throw new Error(`${r.path}: ${a.status} ${a.cache}, bytes ${a.body.equals(expected) ? 'ok' : 'WRONG'}`);
+        if (a.status !== 200 || a.cache !== 'HIT' || !a.body.equals(expected))
+          throw new Error(`${r.path}: ${a.status} ${a.cache}, bytes ${a.body.equals(expected) ? 'ok' : 'WRONG'}`);
       }
       const job = { requests, connections: 32, durationSec, warmupSec: 1 };
       const alone = await runWrk({ ...job, origin }, scratch, `alone-${span}`);
       const hit = await runWrk({ ...job, origin: cached }, scratch, `hit-${span}`);
       if (alone.non2xx + hit.non2xx + alone.errors + hit.errors > 0) throw new Error(`${label}: non-2xx or errors`);
-      console.log(`| ${label} | ${Math.round(alone.requestsPerSec)} | ${Math.round(hit.requestsPerSec)} | ${(hit.requestsPerSec / alone.requestsPerSec).toFixed(2)} |`);
+      console.log(
+        `| ${label} | ${Math.round(alone.requestsPerSec)} | ${Math.round(hit.requestsPerSec)} | ${(hit.requestsPerSec / alone.requestsPerSec).toFixed(2)} |`,
+      );
     }
   } finally {
     await proc.stop(nginx);

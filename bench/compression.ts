@@ -41,9 +41,19 @@ async function once(input: Buffer, encoding: Encoding, level: number): Promise<[
 }
 
 const rows: [Encoding, number][] = [
-  ['gzip', 1], ['gzip', 6], ['gzip', 9],
-  ['br', 1], ['br', 4], ['br', 5],
-  ...(hasZstd ? ([['zstd', 1], ['zstd', 3], ['zstd', 9]] as [Encoding, number][]) : []),
+  ['gzip', 1],
+  ['gzip', 6],
+  ['gzip', 9],
+  ['br', 1],
+  ['br', 4],
+  ['br', 5],
+  ...(hasZstd
+    ? ([
+        ['zstd', 1],
+        ['zstd', 3],
+        ['zstd', 9],
+      ] as [Encoding, number][])
+    : []),
 ];
 
 const inputs: [string, Buffer][] = [

@@ -42,7 +42,10 @@ export async function ensureFormatFiles(genome: BenchGenome, dir: string): Promi
   // Only upper-case ACGT is stored as is in a .2bit (faToTwoBit turns IUPAC codes into N), and
   // twoBitSize assumes no N or mask blocks: the answers are checked against these very bases.
   const offending = genome.bases.findIndex((b) => b !== 0x41 && b !== 0x43 && b !== 0x47 && b !== 0x54);
-  if (offending >= 0) throw new Error(`bench genome has ${String.fromCharCode(genome.bases[offending]!)} at ${offending}: the .2bit would not hold the same bases; check bench/genome.ts`);
+  if (offending >= 0)
+    throw new Error(
+      `bench genome has ${String.fromCharCode(genome.bases[offending]!)} at ${offending}: the .2bit would not hold the same bases; check bench/genome.ts`,
+    );
   if (genome.generated) rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
@@ -97,7 +100,8 @@ function bgzipTo(text: Buffer, path: string): void {
   const fd = openSync(partial, 'w');
   try {
     const r = spawnSync('bgzip', ['-c', '-@2'], { input: text, stdio: ['pipe', fd, 'pipe'] });
-    if (r.error || r.status !== 0) throw new Error(`bgzip -c -@2 failed (${r.error?.message ?? r.status}): ${r.stderr?.toString().slice(-300)}; apt-get install -y tabix`);
+    if (r.error || r.status !== 0)
+      throw new Error(`bgzip -c -@2 failed (${r.error?.message ?? r.status}): ${r.stderr?.toString().slice(-300)}; apt-get install -y tabix`);
   } finally {
     closeSync(fd);
   }
@@ -108,14 +112,18 @@ function bgzipTo(text: Buffer, path: string): void {
 async function checkTwoBit(path: string, genome: BenchGenome): Promise<void> {
   const file = new TwoBitFile({ path });
   const random = mulberry32(11);
-  const spans: [number, number][] = [[0, 1000], [genome.length - 1000, genome.length]];
+  const spans: [number, number][] = [
+    [0, 1000],
+    [genome.length - 1000, genome.length],
+  ];
   for (let k = 0; k < 20; k++) {
     const start = randomInt(random, genome.length - 100_000);
     spans.push([start, start + 1 + randomInt(random, 100_000)]);
   }
   for (const [start, end] of spans) {
     const got = await file.getSequence(TWOBIT_NAME, start, end);
-    if (got !== genome.bases.toString('latin1', start, end)) throw new Error(`${path}: @gmod/twobit reads [${start}, ${end}) differently from the generated bases`);
+    if (got !== genome.bases.toString('latin1', start, end))
+      throw new Error(`${path}: @gmod/twobit reads [${start}, ${end}) differently from the generated bases`);
   }
 }
 
@@ -135,7 +143,7 @@ export function checkBgzfIndexes(files: FormatFiles, samtools: boolean): string 
     const r = spawnSync('samtools', ['faidx', bgzf, '--fai-idx', fai, '--gzi-idx', gzi], { encoding: 'utf8' });
     if (r.status !== 0) return `${built}; samtools faidx failed: ${r.stderr.slice(-200)}`;
     const same = (ours: string, theirs: string) => readFileSync(ours).equals(readFileSync(theirs));
-    const verdict = same(`${bgzf}.fai`, fai) && same(`${bgzf}.gzi`, gzi) ? 'byte-identical to samtools faidx\'s' : 'DIFFERENT from samtools faidx\'s';
+    const verdict = same(`${bgzf}.fai`, fai) && same(`${bgzf}.gzi`, gzi) ? "byte-identical to samtools faidx's" : "DIFFERENT from samtools faidx's";
     return `${built}, ${verdict}`;
   } finally {
     rmSync(fai, { force: true });

@@ -26,7 +26,9 @@ export async function loadGenerator(): Promise<LoadGenerator> {
   const wrk = process.env.BENCH_TOOL === 'autocannon' ? undefined : await wrkVersion();
   const cannonText = `autocannon ${autocannonVersion} (API in its own process, pipelining 1)`;
   return {
-    description: wrk ? `wrk ${wrk} (1 thread, Lua table of pre-formatted requests)` : `${cannonText}: wrk not installed, figures above ~50k req/s are autocannon's own limit`,
+    description: wrk
+      ? `wrk ${wrk} (1 thread, Lua table of pre-formatted requests)`
+      : `${cannonText}: wrk not installed, figures above ~50k req/s are autocannon's own limit`,
     pacedDescription: wrk
       ? `wrk ${wrk} paced by a Lua delay() send schedule (wrk2 is not available: latency counts from the actual send; the rate reached is reported)`
       : `${cannonText} with overallRate (wrk not installed)`,

@@ -79,7 +79,9 @@ interface Side {
 
 async function main(): Promise<void> {
   proc.killChildrenOnExit();
-  const other = process.env.BENCH_NODE ?? spawnSync('bash', [join(root, 'scripts', 'node24.sh'), '--which'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 2] }).stdout.trim();
+  const other =
+    process.env.BENCH_NODE ??
+    spawnSync('bash', [join(root, 'scripts', 'node24.sh'), '--which'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 2] }).stdout.trim();
   const nodes = [process.execPath, other];
   const versions = nodes.map(versionOf);
   if (!other || versions[0] === versions[1]) throw new Error(`need two different Node versions (got ${versions.join(' and ')}); set BENCH_NODE`);
@@ -130,7 +132,10 @@ async function main(): Promise<void> {
     '',
     '| Node | hello-world floor req/s | single base req/s | × floor | 100 bp req/s | × floor |',
     '| --- | --- | --- | --- | --- | --- |',
-    ...sides.map((s) => `| ${s.version} | ${k(median(s.floor))} | ${k(median(s.single))} | ${ratio(s.single, s.floor).toFixed(2)} | ${k(median(s.hundred))} | ${ratio(s.hundred, s.floor).toFixed(2)} |`),
+    ...sides.map(
+      (s) =>
+        `| ${s.version} | ${k(median(s.floor))} | ${k(median(s.single))} | ${ratio(s.single, s.floor).toFixed(2)} | ${k(median(s.hundred))} | ${ratio(s.hundred, s.floor).toFixed(2)} |`,
+    ),
     '',
     `${sides[1]!.version} over ${sides[0]!.version} (median of per-round ratios): floor ${ratio(sides[1]!.floor, sides[0]!.floor).toFixed(2)} ×, single base ${ratio(sides[1]!.single, sides[0]!.single).toFixed(2)} ×, 100 bp ${ratio(sides[1]!.hundred, sides[0]!.hundred).toFixed(2)} ×.`,
   ];

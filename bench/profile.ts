@@ -71,9 +71,7 @@ export function summarise(profile: CpuProfile, requests: number, scenario: strin
     byArea.set(a, (byArea.get(a) ?? 0) + us);
   });
   const entries = (m: Map<string, number>) =>
-    [...m]
-      .sort((a, b) => b[1] - a[1])
-      .map(([name, us]) => ({ name, selfMs: us / 1000, percent: (100 * us) / total, usPerRequest: us / requests }));
+    [...m].sort((a, b) => b[1] - a[1]).map(([name, us]) => ({ name, selfMs: us / 1000, percent: (100 * us) / total, usPerRequest: us / requests }));
   return { scenario, requests, file, loadOnly: Boolean(inWindow), byArea: entries(byArea), topFunctions: entries(byFunction).slice(0, top) };
 }
 
@@ -81,7 +79,13 @@ export function summarise(profile: CpuProfile, requests: number, scenario: strin
  * Starts a profiled server (`start` gets the profile folder), runs `job` against it, stops it
  * and summarises the profile.
  */
-export async function profileScenario(start: (cpuProfDir: string) => Promise<Running>, scratch: string, scenario: string, job: (origin: string) => LoadJob, lg: LoadGenerator): Promise<ProfileSummary> {
+export async function profileScenario(
+  start: (cpuProfDir: string) => Promise<Running>,
+  scratch: string,
+  scenario: string,
+  job: (origin: string) => LoadJob,
+  lg: LoadGenerator,
+): Promise<ProfileSummary> {
   const dir = join(scratch, 'prof', scenario.replace(/[^a-z0-9]+/gi, '-'));
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });

@@ -117,14 +117,25 @@ async function main(): Promise<void> {
   const notes: string[] = [];
 
   const first = await helloFloor(ctx, 'floor (first)');
-  const one = await seqserveRows(ctx, genome.dir, 'one process', [['fasta', genome.fastaName], ['raw', genome.rawName]]);
+  const one = await seqserveRows(ctx, genome.dir, 'one process', [
+    ['fasta', genome.fastaName],
+    ['raw', genome.rawName],
+  ]);
   if (features.prepare) {
     try {
       const outDir = join(scratch, 'prepared');
       log('seqserve prepare');
       rmSync(outDir, { recursive: true, force: true }); // prepare never overwrites
       prepare(join(genome.dir, 'bench.fa'), outDir);
-      one.push(...(await seqserveRows(ctx, outDir, 'one process', [['prepared', genome.fastaName]], [scenario('single base'), scenario('100 bp range'), scenario('1 Mbp range')])));
+      one.push(
+        ...(await seqserveRows(
+          ctx,
+          outDir,
+          'one process',
+          [['prepared', genome.fastaName]],
+          [scenario('single base'), scenario('100 bp range'), scenario('1 Mbp range')],
+        )),
+      );
     } catch (e) {
       notes.push(`prepared layout: not measured: ${(e as Error).message}`);
     }
@@ -147,7 +158,10 @@ async function main(): Promise<void> {
   // Latency at half the measured peak of the same scenario (raw file, one process).
   const peak = (s: string) => one.find((r) => r.scenario === s && r.file === 'raw')!.load.requestsPerSec;
   const pacedScenarios = [scenario('single base'), scenario('100 bp range')];
-  const pacedRowsMeasured = await pacedRows(ctx, pacedScenarios.map((s) => [s, peak(s.scenario) / 2]));
+  const pacedRowsMeasured = await pacedRows(
+    ctx,
+    pacedScenarios.map((s) => [s, peak(s.scenario) / 2]),
+  );
   const paced = pacedRowsMeasured.map((row, i) => ({ row, rate: peak(pacedScenarios[i]!.scenario) / 2, scenario: pacedScenarios[i]!.scenario }));
 
   // Workers: seqserve --workers N against nginx with the same N.
@@ -196,8 +210,12 @@ async function main(): Promise<void> {
 
   const loadAtEnd = loadavg()[0]!;
   const spread = Math.abs(first.load.requestsPerSec - last.load.requestsPerSec) / floor;
-  console.log(`\n${describeMachine(m)}\n${setup}\nload average at start ${loadAtStart.toFixed(2)}, at end ${loadAtEnd.toFixed(2)}; ${durationSec} s per run after 1 s warm-up\n`);
-  console.log(`hello-world floor: first ${Math.round(first.load.requestsPerSec)} req/s, last ${Math.round(last.load.requestsPerSec)} req/s, mean ${Math.round(floor)} (spread ${(spread * 100).toFixed(1)}%${spread > 0.1 ? ': noisy machine, compare ratios with care' : ''})\n`);
+  console.log(
+    `\n${describeMachine(m)}\n${setup}\nload average at start ${loadAtStart.toFixed(2)}, at end ${loadAtEnd.toFixed(2)}; ${durationSec} s per run after 1 s warm-up\n`,
+  );
+  console.log(
+    `hello-world floor: first ${Math.round(first.load.requestsPerSec)} req/s, last ${Math.round(last.load.requestsPerSec)} req/s, mean ${Math.round(floor)} (spread ${(spread * 100).toFixed(1)}%${spread > 0.1 ? ': noisy machine, compare ratios with care' : ''})\n`,
+  );
   console.log(markdownTable(rows));
   const runLine = `Run of ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC (\`npm run bench\`); hello-world floor mean ${Math.round(floor)} req/s (first/last spread ${(spread * 100).toFixed(1)}%); load average ${loadAtStart.toFixed(2)} at start, ${loadAtEnd.toFixed(2)} at end.`;
   const formatsText = formats ? formatsMarkdown(formats, runLine) : undefined;
@@ -209,17 +227,37 @@ async function main(): Promise<void> {
   const failed = failedRows([...rows, ...formatRowsMeasured]);
   if (failed.length > 0) {
     console.log(`\n!!!!!!!! ${failed.length} scenario(s) had non-2xx responses or errors: their numbers are NOT valid !!!!!!!!`);
-    for (const r of failed) console.log(`!!! ${r.group} ${r.server} ${r.scenario} (${r.file}): ${r.load.non2xx} non-2xx, ${r.load.errors} errors, ${r.load.timeouts} timeouts`);
+    for (const r of failed)
+      console.log(`!!! ${r.group} ${r.server} ${r.scenario} (${r.file}): ${r.load.non2xx} non-2xx, ${r.load.errors} errors, ${r.load.timeouts} timeouts`);
     process.exitCode = 1;
   }
-  for (const r of timedOutRows([...rows, ...formatRowsMeasured])) console.log(`note: ${r.server} ${r.scenario} (${r.file}): ${r.load.timeouts} of ${r.load.total} requests timed out (10 s)`);
+  for (const r of timedOutRows([...rows, ...formatRowsMeasured]))
+    console.log(`note: ${r.server} ${r.scenario} (${r.file}): ${r.load.timeouts} of ${r.load.total} requests timed out (10 s)`);
 
-  const results = { date: new Date().toISOString(), machine: m, setup, loadAverage: { start: loadAtStart, end: loadAtEnd }, durationSec, warmupSec: 1, floor, floorSpread: spread, rows, paired, batch: batch.rows, notes, targets, profiles, formats };
+  const results = {
+    date: new Date().toISOString(),
+    machine: m,
+    setup,
+    loadAverage: { start: loadAtStart, end: loadAtEnd },
+    durationSec,
+    warmupSec: 1,
+    floor,
+    floorSpread: spread,
+    rows,
+    paired,
+    batch: batch.rows,
+    notes,
+    targets,
+    profiles,
+    formats,
+  };
   const resultsPath = join(scratch, 'results.json');
   writeJson(resultsPath, results);
   const chart = renderChart(results, join(root, 'bench', 'chart.svg'));
   const doc = writeDoc(resultsMarkdown(results), join(scratch, 'results.md'), join(root, 'BENCHMARKS.md'), formatsText);
-  log(`results written to ${resultsPath} and ${join(scratch, 'results.md')}, chart to ${chart}${doc ? `, figures into ${doc}` : ' (BENCH_WRITE_DOC=1 also updates BENCHMARKS.md)'}`);
+  log(
+    `results written to ${resultsPath} and ${join(scratch, 'results.md')}, chart to ${chart}${doc ? `, figures into ${doc}` : ' (BENCH_WRITE_DOC=1 also updates BENCHMARKS.md)'}`,
+  );
 }
 
 main().catch((e: unknown) => {

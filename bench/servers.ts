@@ -56,7 +56,21 @@ export interface SeqserveOptions {
 export async function startSeqserve(dataDir: string, options: SeqserveOptions = {}): Promise<Running> {
   const port = await proc.freePort();
   const nodeFlags = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [];
-  const args = [...nodeFlags, cli, 'serve', '--data', dataDir, '--port', String(port), '--host', '127.0.0.1', '--no-access-log', '--log-level', 'warn', ...(options.extraArgs ?? [])];
+  const args = [
+    ...nodeFlags,
+    cli,
+    'serve',
+    '--data',
+    dataDir,
+    '--port',
+    String(port),
+    '--host',
+    '127.0.0.1',
+    '--no-access-log',
+    '--log-level',
+    'warn',
+    ...(options.extraArgs ?? []),
+  ];
   // --workers defaults to the number of cores: "one process" must say 1 explicitly.
   if (cliFeatures().workers) args.push('--workers', String(options.workers ?? 1));
   else if (options.workers) throw new Error('this seqserve has no --workers');

@@ -28,7 +28,8 @@ function check(name: string, ratio: number, goal: number, detail: string, profil
 }
 
 export function evaluate(m: Measured): Target[] {
-  const find = (group: string, server: string, scen: string) => m.rows.find((r) => r.group === group && r.server.startsWith(server) && r.scenario === scen && r.file !== 'fasta');
+  const find = (group: string, server: string, scen: string) =>
+    m.rows.find((r) => r.group === group && r.server.startsWith(server) && r.scenario === scen && r.file !== 'fasta');
   const targets: Target[] = [];
 
   // 1. Single base against the framework floor, one process.
@@ -36,7 +37,16 @@ export function evaluate(m: Measured): Target[] {
   if (m.paired) {
     const rows = m.rows.filter((r) => r.group === 'one process' && r.server === 'seqserve' && r.scenario === 'single base');
     const table = rows.map((r) => `${r.file} ${x(r.ratio)}`).join(', ');
-    targets.push(check(name1, m.paired.median, 0.95, `${x(m.paired.median)} (pairs: ${m.paired.ratios.map((r) => r.toFixed(2)).join(', ')}; table rows: ${table})`, 'single base', 'floor'));
+    targets.push(
+      check(
+        name1,
+        m.paired.median,
+        0.95,
+        `${x(m.paired.median)} (pairs: ${m.paired.ratios.map((r) => r.toFixed(2)).join(', ')}; table rows: ${table})`,
+        'single base',
+        'floor',
+      ),
+    );
   } else targets.push(skip(name1, 'paired runs not measured'));
 
   // 2–4. seqserve --workers N against nginx with N workers, on the raw file.
@@ -56,7 +66,16 @@ export function evaluate(m: Measured): Target[] {
     }
     const ratio = ours.load.requestsPerSec / nginx.load.requestsPerSec;
     const cpu = `server CPU ${ours.cpuUsPerRequest.toFixed(1)} vs ${nginx.cpuUsPerRequest.toFixed(1)} µs/req`;
-    targets.push(check(name, ratio, goal, `${x(ratio)} (N = ${m.workers}: ${Math.round(ours.load.requestsPerSec)} vs ${Math.round(nginx.load.requestsPerSec)} req/s; ${cpu})`, scen, 'nginx'));
+    targets.push(
+      check(
+        name,
+        ratio,
+        goal,
+        `${x(ratio)} (N = ${m.workers}: ${Math.round(ours.load.requestsPerSec)} vs ${Math.round(nginx.load.requestsPerSec)} req/s; ${cpu})`,
+        scen,
+        'nginx',
+      ),
+    );
     if (scen === '1 Mbp range') {
       const p99 = ours.load.p99Ms / nginx.load.p99Ms;
       targets.push({

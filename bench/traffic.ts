@@ -66,9 +66,7 @@ export function requestFor(addressing: Addressing, start: number, end: number): 
     case 'fixed':
       return { path: addressing.path };
     case 'seqserve':
-      return end - start === 1
-        ? { path: `/chrom/${addressing.name}/base/${start}` }
-        : { path: `/chrom/${addressing.name}/range?start=${start}&end=${end}` };
+      return end - start === 1 ? { path: `/chrom/${addressing.name}/base/${start}` } : { path: `/chrom/${addressing.name}/range?start=${start}&end=${end}` };
     case 'file-range':
       return { path: addressing.path, headers: { range: `bytes=${start}-${end - 1}` } };
   }

@@ -16,7 +16,11 @@ const SIGNATURE = 0x1a412743;
 const CHUNK_BASES = 1 << 22; // packed and written 4 Mbp at a time
 
 const CODE = new Uint8Array(256); // everything else 0 (T)
-for (const [letter, code] of [['C', 1], ['A', 2], ['G', 3]] as const) {
+for (const [letter, code] of [
+  ['C', 1],
+  ['A', 2],
+  ['G', 3],
+] as const) {
   CODE[letter.charCodeAt(0)] = code;
   CODE[letter.toLowerCase().charCodeAt(0)] = code;
 }
@@ -57,7 +61,15 @@ function pack(bases: Buffer, from: number, to: number): Buffer {
 function recordHeader(bases: Buffer): Buffer {
   const [nStarts, nSizes] = byteRuns(bases, isN);
   const [maskStarts, maskSizes] = byteRuns(bases, isLower);
-  return Buffer.concat([u32s([bases.length, nStarts.length]), u32s(nStarts), u32s(nSizes), u32s([maskStarts.length]), u32s(maskStarts), u32s(maskSizes), u32s([0])]);
+  return Buffer.concat([
+    u32s([bases.length, nStarts.length]),
+    u32s(nStarts),
+    u32s(nSizes),
+    u32s([maskStarts.length]),
+    u32s(maskStarts),
+    u32s(maskSizes),
+    u32s([0]),
+  ]);
 }
 
 /** Writes `records` to `path` (through a temporary name, so a present file is a complete one). */

@@ -78,7 +78,11 @@ async function expectText(url, want) {
 }
 
 const complement = { A: 'T', C: 'G', G: 'C', T: 'A', N: 'N', a: 't', c: 'g', g: 'c', t: 'a', n: 'n' };
-const revcomp = (s) => [...s].reverse().map((c) => complement[c] ?? fail(`no complement for ${c}`)).join('');
+const revcomp = (s) =>
+  [...s]
+    .reverse()
+    .map((c) => complement[c] ?? fail(`no complement for ${c}`))
+    .join('');
 
 if (cmd === 'make') {
   const [dir, seedArg] = args;
@@ -86,9 +90,12 @@ if (cmd === 'make') {
   const next = rng(seed);
   mkdirSync(dir, { recursive: true });
   const fa =
-    `>chrA test sequence A (seed ${seed})\n` + wrap(randomBases(25_013, next), 60) +
-    `>chrB\n` + wrap(randomBases(9_999, next), 80) +
-    `>MT test mitochondrion\n` + wrap(randomBases(16_569, next), 70);
+    `>chrA test sequence A (seed ${seed})\n` +
+    wrap(randomBases(25_013, next), 60) +
+    `>chrB\n` +
+    wrap(randomBases(9_999, next), 80) +
+    `>MT test mitochondrion\n` +
+    wrap(randomBases(16_569, next), 70);
   writeFileSync(join(dir, 'test.fa'), fa);
   writeFileSync(join(dir, 'extra.raw'), randomBases(5_000, next));
   console.log(`oracle: test genome in ${dir} (seed ${seed}): test.fa (chrA, chrB, MT, no .fai), extra.raw`);
@@ -110,8 +117,14 @@ if (cmd === 'make') {
   const next = rng(7);
   const list = JSON.parse((await get(`${url}/chrom`)).body);
   checks++;
-  const got = list.map((c) => `${c.name}:${c.length}`).sort().join(' ');
-  const want = [...seqs].map(([n, s]) => `${n}:${s.length}`).sort().join(' ');
+  const got = list
+    .map((c) => `${c.name}:${c.length}`)
+    .sort()
+    .join(' ');
+  const want = [...seqs]
+    .map(([n, s]) => `${n}:${s.length}`)
+    .sort()
+    .join(' ');
   if (got !== want) fail(`/chrom lists ${got}, want ${want}`);
   for (const [name, seq] of seqs) {
     const len = seq.length;
@@ -150,9 +163,12 @@ if (cmd === 'make') {
 function revcompIupac(s) {
   const pairs = 'ACGTRYKMSWBDHVN';
   const comps = 'TGCAYRMKSWVHDBN';
-  return [...s].reverse().map((c) => {
-    const i = pairs.indexOf(c.toUpperCase());
-    if (i < 0) fail(`no complement for ${c}`);
-    return c === c.toUpperCase() ? comps[i] : comps[i].toLowerCase();
-  }).join('');
+  return [...s]
+    .reverse()
+    .map((c) => {
+      const i = pairs.indexOf(c.toUpperCase());
+      if (i < 0) fail(`no complement for ${c}`);
+      return c === c.toUpperCase() ? comps[i] : comps[i].toLowerCase();
+    })
+    .join('');
 }

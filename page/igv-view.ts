@@ -74,7 +74,12 @@ async function igvShow(assembly: string, name: string, locus: string): Promise<v
   if (!file) return igvSays(`The genome view reads FASTA files under /files; ${name} is not in one.`, 'no-reference');
   try {
     if (!igvBrowser) {
-      igvBrowser = await loaded.module.default.createBrowser(igvBox, { reference: igvConfig(file, assembly), locus, loadDefaultGenomes: false, showCursorGuide: false });
+      igvBrowser = await loaded.module.default.createBrowser(igvBox, {
+        reference: igvConfig(file, assembly),
+        locus,
+        loadDefaultGenomes: false,
+        showCursorGuide: false,
+      });
     } else {
       if (file !== igvReference) await igvBrowser.loadGenome(igvConfig(file, assembly));
       await igvBrowser.search(locus);

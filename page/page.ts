@@ -146,7 +146,12 @@ function parseTyped(assembly: string, text: string): { url: string; name: string
   if (bed) {
     const [, name, start, end] = bed as unknown as [string, string, string, string];
     const canonical = findSequence(assembly, name)?.name ?? name;
-    return { url: `${prefix}/chrom/${encodeURIComponent(name)}/range?start=${number(start)}&end=${number(end)}`, name: canonical, start: number(start), end: number(end) };
+    return {
+      url: `${prefix}/chrom/${encodeURIComponent(name)}/range?start=${number(start)}&end=${number(end)}`,
+      name: canonical,
+      start: number(start),
+      end: number(end),
+    };
   }
   const region = text.trim();
   const url = `${prefix}/region/${encodeURIComponent(region)}`;
@@ -169,7 +174,10 @@ async function showRegion(): Promise<void> {
   const typed = parseTyped(assembly, text);
   if (typed.end !== undefined && typed.end - typed.start > mostShown) {
     statusLine.className = 'status error';
-    statusLine.replaceChildren(`That region is ${grouped(typed.end - typed.start)} bases; this page shows up to ${grouped(mostShown)}. `, rawLink(typed.url, reverse));
+    statusLine.replaceChildren(
+      `That region is ${grouped(typed.end - typed.start)} bases; this page shows up to ${grouped(mostShown)}. `,
+      rawLink(typed.url, reverse),
+    );
     return;
   }
   statusLine.className = 'status';
@@ -264,5 +272,7 @@ reverseBox.addEventListener('change', () => {
 
 void loadSequences().then(() => {
   // After the first paint and the list: igv.js is big, and the page works without it.
-  requestAnimationFrame(() => setTimeout(() => void startIgvView(assemblySelect.value, sequencesOf.get(assemblySelect.value) ?? [], () => shown !== undefined), 0));
+  requestAnimationFrame(() =>
+    setTimeout(() => void startIgvView(assemblySelect.value, sequencesOf.get(assemblySelect.value) ?? [], () => shown !== undefined), 0),
+  );
 });

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
-import { ProblemError } from '../src/errors.js';
+import { ProblemError } from '../src/core/errors.js';
 
 /** What a reload did: 200 with `status: "reloaded"` (done here), or 202 `accepted` (a cluster worker asked the primary). */
 export type ReloadOutcome = { status: 'reloaded'; assemblies: string[]; sequences: number; bases: number; ms: number } | { status: 'accepted'; detail: string };
@@ -30,7 +30,8 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { token
     }
     const header = request.headers.authorization;
     const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) throw new ProblemError('unauthorized', 'send Authorization: Bearer <SEQSERVE_ADMIN_TOKEN>', { 'www-authenticate': 'Bearer realm="seqserve-admin"' });
+    if (!match)
+      throw new ProblemError('unauthorized', 'send Authorization: Bearer <SEQSERVE_ADMIN_TOKEN>', { 'www-authenticate': 'Bearer realm="seqserve-admin"' });
     if (!timingSafeEqual(digest(match[1]!), expected)) throw new ProblemError('forbidden', 'the bearer token is not the admin token');
     const outcome = await reload();
     return reply.code(outcome.status === 'accepted' ? 202 : 200).send(outcome);

@@ -1,10 +1,19 @@
 import { isAscii } from 'node:buffer';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { applyCaseMask, isAsStored, type CaseMask } from '../src/case-mask.js';
-import { encodeBody, type Encoding } from '../src/compression.js';
-import { answerTooLarge, pastTheEnd } from '../src/errors.js';
-import { answeredConditionally, chooseEncoding, closeTag, compressible, rangeTag, setCacheHeaders, type CacheHeaders, type CachePolicy } from '../src/http-cache.js';
-import { contentRange, parseRange, rangeApplies } from '../src/http-range.js';
+import { applyCaseMask, isAsStored, type CaseMask } from '../src/store/case-mask.js';
+import { encodeBody, type Encoding } from '../src/http/compression.js';
+import { answerTooLarge, pastTheEnd } from '../src/core/errors.js';
+import {
+  answeredConditionally,
+  chooseEncoding,
+  closeTag,
+  compressible,
+  rangeTag,
+  setCacheHeaders,
+  type CacheHeaders,
+  type CachePolicy,
+} from '../src/http/cache.js';
+import { contentRange, parseRange, rangeApplies } from '../src/http/range.js';
 import type { MappedSequence } from '../src/store/mapped-sequence.js';
 import { ChunkStream } from '../src/store/chunk-stream.js';
 import type { SequenceStore } from '../src/store/sequence-store.js';
@@ -48,7 +57,9 @@ export function answerBases(
   const lastModified = { date: sequence.lastModified, ms: sequence.lastModifiedMs, strong: sequence.lastModifiedStrong };
   const tag = rangeTag(sequence, start, end, options);
   const identityTag = closeTag(tag, undefined);
-  const ranged = request.headers.range !== undefined && rangeApplies(request.headers['if-range'], { etag: identityTag, lastModified: lastModified.ms, lastModifiedStrong: lastModified.strong });
+  const ranged =
+    request.headers.range !== undefined &&
+    rangeApplies(request.headers['if-range'], { etag: identityTag, lastModified: lastModified.ms, lastModifiedStrong: lastModified.strong });
   const range = ranged ? parseRange(request.headers.range, size) : ({ kind: 'none' } as const);
   // Byte ranges are of the identity form: a 206 is never encoded.
   const encoding = range.kind === 'none' ? chooseEncoding(request, route.cache, size) : undefined;
@@ -69,7 +80,17 @@ export function answerBases(
   // Only now, with no error left to throw: a problem answer never carries these.
   setCacheHeaders(reply, h);
   if (range.kind === 'range') reply.code(206).header('content-range', contentRange(range.start, range.end, size));
-  return sendBases(request, reply, sequence, { from, to, reverse }, options, route.streamThreshold, route.maxAnswerBases, encoding, route.cache.compression?.level);
+  return sendBases(
+    request,
+    reply,
+    sequence,
+    { from, to, reverse },
+    options,
+    route.streamThreshold,
+    route.maxAnswerBases,
+    encoding,
+    route.cache.compression?.level,
+  );
 }
 
 /**

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Assemblies, Assembly } from '../src/assemblies.js';
-import { ProblemError } from '../src/errors.js';
-import { ChangeClock, contentTag, sendJson, type CachePolicy } from '../src/http-cache.js';
+import type { Assemblies, Assembly } from '../src/data/assemblies.js';
+import { ProblemError } from '../src/core/errors.js';
+import { ChangeClock, contentTag, sendJson, type CachePolicy } from '../src/http/cache.js';
 
 const params = z.object({ assembly: z.string().min(1) });
 
@@ -43,16 +43,26 @@ export const assembliesRoutes: FastifyPluginAsync<{ assemblies: Assemblies; cach
 
   // The per-assembly routes are literal paths, which win over this one; anything reaching it
   // names an assembly that does not exist, or a path that no assembly has.
-  typed.get('/assemblies/:assembly/*', { schema: { params: params.extend({ '*': z.string() }), description: 'Any path under an assembly that no route serves: 404, naming an unknown assembly' } }, (request) => {
-    known(assemblies, request.params.assembly);
-    throw new ProblemError('not-found', `no route for GET ${request.url.split('?')[0]}; GET /assemblies/${request.params.assembly}/chrom lists the sequences`);
-  });
+  typed.get(
+    '/assemblies/:assembly/*',
+    { schema: { params: params.extend({ '*': z.string() }), description: 'Any path under an assembly that no route serves: 404, naming an unknown assembly' } },
+    (request) => {
+      known(assemblies, request.params.assembly);
+      throw new ProblemError(
+        'not-found',
+        `no route for GET ${request.url.split('?')[0]}; GET /assemblies/${request.params.assembly}/chrom lists the sequences`,
+      );
+    },
+  );
 };
 
 function known(assemblies: Assemblies, name: string): Assembly {
   const assembly = assemblies.get(name);
   if (!assembly) {
-    throw new ProblemError('not-found', `no assembly named ${JSON.stringify(name.slice(0, 100))}; GET /assemblies lists them (${assemblies.list.map((a) => a.name).join(', ')})`);
+    throw new ProblemError(
+      'not-found',
+      `no assembly named ${JSON.stringify(name.slice(0, 100))}; GET /assemblies lists them (${assemblies.list.map((a) => a.name).join(', ')})`,
+    );
   }
   return assembly;
 }

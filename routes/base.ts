@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { pastTheEnd, unknownSequence } from '../src/errors.js';
-import { answeredConditionally, setCacheHeaders, type CacheHeaders, type CachePolicy } from '../src/http-cache.js';
+import { pastTheEnd, unknownSequence } from '../src/core/errors.js';
+import { answeredConditionally, setCacheHeaders, type CacheHeaders, type CachePolicy } from '../src/http/cache.js';
 import type { SequenceStore } from '../src/store/sequence-store.js';
 import { coordinate, sequenceName } from './schemas.js';
 

@@ -30,8 +30,8 @@ import { parseJsonBody, parseTextBody } from '../src/batch/parse.js';
 import { chooseFormat, mediaTypes } from '../src/batch/output-format.js';
 import { PlanStream } from '../src/batch/plan-stream.js';
 import { PlanWriter } from '../src/batch/write.js';
-import { badRequest } from '../src/errors.js';
-import { sendEncoded } from '../src/http-cache.js';
+import { badRequest } from '../src/core/errors.js';
+import { sendEncoded } from '../src/http/cache.js';
 import type { BasesRouteOptions } from './answer-bases.js';
 import { answerOptions } from './schemas.js';
 
@@ -71,7 +71,6 @@ const body = z.union([
   z.string().describe('text/plain or text/x-bed: BED lines, or one samtools region a line'),
 ]);
 
-
 export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, options) => {
   const { store, streamThreshold, cache } = options;
   const bodyLimit = options.bodyLimit ?? defaultBatchBodyLimit;
@@ -91,7 +90,8 @@ export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, op
       const query = request.query;
       const parseOptions = { store, defaultReverse: query.strand === '-', maxRegions };
       const raw: unknown = request.body;
-      if (raw === undefined || raw === null) throw badRequest('the body is empty; send {"regions": [...]} as application/json, or BED / region lines as text/plain');
+      if (raw === undefined || raw === null)
+        throw badRequest('the body is empty; send {"regions": [...]} as application/json, or BED / region lines as text/plain');
       // By media type: a JSON body that is a bare string is not a text body.
       const isJson = /^application\/([\w.+-]+\+)?json/i.test(request.headers['content-type'] ?? '');
       const plan = !isJson && typeof raw === 'string' ? await parseTextBody(raw, parseOptions) : await parseJsonBody(raw, parseOptions);
@@ -106,4 +106,3 @@ export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, op
     },
   });
 };
-

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { unknownSequence } from '../src/errors.js';
-import { ChangeClock, contentTag, sendJson, type CachePolicy } from '../src/http-cache.js';
+import { unknownSequence } from '../src/core/errors.js';
+import { ChangeClock, contentTag, sendJson, type CachePolicy } from '../src/http/cache.js';
 import type { SequenceDigests } from '../src/refget/digests.js';
 import type { MappedSequence } from '../src/store/mapped-sequence.js';
 import type { SequenceStore } from '../src/store/sequence-store.js';
@@ -64,20 +64,16 @@ export const chromRoutes: FastifyPluginAsync<{ store: SequenceStore; cache: Cach
     return sendJson(request, reply, body, cache, { tag, lastModifiedMs, cacheControl: cache.cacheControl });
   });
 
-  app.withTypeProvider<ZodTypeProvider>().get(
-    '/chrom/:name',
-    { schema: { params: z.object({ name: sequenceName }) } },
-    (request, reply) => {
-      // Asked by an alias, the answer is the canonical record: its name tells the client which sequence it got.
-      const sequence = store.get(request.params.name);
-      if (!sequence) throw unknownSequence(request.params.name);
-      const { name, length, file, format, offset, lineBases, lineBytes } = sequence.record;
-      // A .2bit has no lines: its layout is the packed bases, N and mask blocks (not .fai columns).
-      const layout = format === '2bit' ? {} : { offset, lineBases, lineBytes };
-      const body = JSON.stringify({ name, length, format, file: file.split('/').pop(), ...layout, aliases: aliasNames(sequence), ...digestsOf(sequence) });
-      // Aliases and digests change with the list: its clock says when (current() brings it up to date).
-      const lastModifiedMs = Math.max(current().lastModifiedMs, sequence.lastModifiedMs);
-      return sendJson(request, reply, body, cache, { lastModifiedMs, cacheControl: cache.cacheControl });
-    },
-  );
+  app.withTypeProvider<ZodTypeProvider>().get('/chrom/:name', { schema: { params: z.object({ name: sequenceName }) } }, (request, reply) => {
+    // Asked by an alias, the answer is the canonical record: its name tells the client which sequence it got.
+    const sequence = store.get(request.params.name);
+    if (!sequence) throw unknownSequence(request.params.name);
+    const { name, length, file, format, offset, lineBases, lineBytes } = sequence.record;
+    // A .2bit has no lines: its layout is the packed bases, N and mask blocks (not .fai columns).
+    const layout = format === '2bit' ? {} : { offset, lineBases, lineBytes };
+    const body = JSON.stringify({ name, length, format, file: file.split('/').pop(), ...layout, aliases: aliasNames(sequence), ...digestsOf(sequence) });
+    // Aliases and digests change with the list: its clock says when (current() brings it up to date).
+    const lastModifiedMs = Math.max(current().lastModifiedMs, sequence.lastModifiedMs);
+    return sendJson(request, reply, body, cache, { lastModifiedMs, cacheControl: cache.cacheControl });
+  });
 };

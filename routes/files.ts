@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { ProblemError, pastTheEnd } from '../src/errors.js';
-import { contentRange, evaluatePreconditions, parseRange, rangeApplies } from '../src/http-range.js';
-import type { StaticFile } from '../src/static-files.js';
+import { ProblemError, pastTheEnd } from '../src/core/errors.js';
+import { contentRange, evaluatePreconditions, parseRange, rangeApplies } from '../src/http/range.js';
+import type { StaticFile } from '../src/http/static-files.js';
 
 export interface FilesOptions {
   /** The servable files by name (src/static-files.ts), built once at startup. */
@@ -27,17 +27,18 @@ export const filesRoutes: FastifyPluginAsync<FilesOptions> = async (app, { files
       const name = (request.params as { '*': string })['*'];
       const file = files.get(name);
       if (!file) {
-        throw new ProblemError('not-found', `no file named ${JSON.stringify(name.slice(0, 200))} under /files; only the data folder's FASTA files, their .fai and raw files are served, by file name`);
+        throw new ProblemError(
+          'not-found',
+          `no file named ${JSON.stringify(name.slice(0, 200))} under /files; only the data folder's FASTA files, their .fai and raw files are served, by file name`,
+        );
       }
 
-      reply
-        .header('accept-ranges', 'bytes')
-        .header('etag', file.etag)
-        .header('last-modified', new Date(file.lastModified).toUTCString());
+      reply.header('accept-ranges', 'bytes').header('etag', file.etag).header('last-modified', new Date(file.lastModified).toUTCString());
 
       const precondition = evaluatePreconditions(request.headers, file);
       if (precondition === 'not-modified') return reply.code(304).send();
-      if (precondition === 'failed') throw new ProblemError('bad-request', `a precondition (If-Match or If-Unmodified-Since) does not hold for ${file.name}`, {}, 412);
+      if (precondition === 'failed')
+        throw new ProblemError('bad-request', `a precondition (If-Match or If-Unmodified-Since) does not hold for ${file.name}`, {}, 412);
 
       reply.header('content-type', 'text/plain');
       let start = 0;

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Assemblies } from '../src/assemblies.js';
-import { preloadOff, type PreloadStatus } from '../src/preload.js';
+import type { Assemblies } from '../src/data/assemblies.js';
+import { preloadOff, type PreloadStatus } from '../src/data/preload.js';
 
 /**
  * /healthz: the process answers. /readyz: the data is mapped and can be served; `digests` says

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Metrics } from '../src/metrics.js';
+import type { Metrics } from '../src/http/metrics.js';
 
 /**
  * GET /metrics: Prometheus text exposition (src/metrics.ts). With --workers N every scrape covers

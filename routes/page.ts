@@ -6,10 +6,10 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { Assemblies } from '../src/assemblies.js';
-import { ProblemError } from '../src/errors.js';
-import { packageRoot } from '../src/package-root.js';
-import type { StaticFile } from '../src/static-files.js';
+import type { Assemblies } from '../src/data/assemblies.js';
+import { ProblemError } from '../src/core/errors.js';
+import { packageRoot } from '../src/core/package-root.js';
+import type { StaticFile } from '../src/http/static-files.js';
 
 export interface PageOptions {
   assemblies: Assemblies;
@@ -76,13 +76,21 @@ async function builtPage(): Promise<Record<'index.html' | 'page.js' | 'page.css'
   const root = packageRoot();
   const dist = join(root, 'dist', 'page');
   if (isPrebuilt()) {
-    return { 'index.html': readFileSync(join(dist, 'index.html')), 'page.js': readFileSync(join(dist, 'page.js')), 'page.css': readFileSync(join(dist, 'page.css')) };
+    return {
+      'index.html': readFileSync(join(dist, 'index.html')),
+      'page.js': readFileSync(join(dist, 'page.js')),
+      'page.css': readFileSync(join(dist, 'page.css')),
+    };
   }
   try {
-    const build = (await import(pathToFileURL(join(root, 'page', 'build.mjs')).href)) as { buildPage(): Promise<Record<'index.html' | 'page.js' | 'page.css', Buffer>> };
+    const build = (await import(pathToFileURL(join(root, 'page', 'build.mjs')).href)) as {
+      buildPage(): Promise<Record<'index.html' | 'page.js' | 'page.css', Buffer>>;
+    };
     return await build.buildPage();
   } catch (e) {
-    throw new Error(`the genome page is not built (${dist} is missing) and could not be built now: ${(e as Error).message}; run \`npm run build\``, { cause: e });
+    throw new Error(`the genome page is not built (${dist} is missing) and could not be built now: ${(e as Error).message}; run \`npm run build\``, {
+      cause: e,
+    });
   }
 }
 
@@ -145,7 +153,8 @@ export function referenceFiles(assemblies: Assemblies, data: string, files: Read
       if (!files.has(file)) return [];
       if (format === 'fasta' && files.has(`${file}.fai`)) return [{ fastaURL: url, indexURL: `${url}.fai`, sequences }];
       if (format === '2bit') return [{ twoBitURL: url, sequences }];
-      if (format === 'bgzf' && files.has(`${file}.fai`) && files.has(`${file}.gzi`)) return [{ fastaURL: url, indexURL: `${url}.fai`, compressedIndexURL: `${url}.gzi`, sequences }];
+      if (format === 'bgzf' && files.has(`${file}.fai`) && files.has(`${file}.gzi`))
+        return [{ fastaURL: url, indexURL: `${url}.fai`, compressedIndexURL: `${url}.gzi`, sequences }];
       return [];
     });
   }
@@ -164,16 +173,30 @@ export const pageRoutes: FastifyPluginAsync<PageOptions> = async (app, { assembl
   if (isPrebuilt()) await thePage();
 
   const about = (description: string) => ({ schema: { description, tags: ['page'] } });
-  app.get('/', about('The genome page (HTML): the sequences, a region box showing bases, an igv.js view'), async (request, reply) => send(request, reply, (await thePage()).index));
-  app.get('/page/references.json', about("For the page's igv.js view: each assembly's FASTA (or 2bit) files under /files and the sequences they hold"), (_request, reply) => {
-    references ??= JSON.stringify(referenceFiles(assemblies, data, files));
-    reply.header('content-security-policy', pageCsp).header('cache-control', 'no-cache').header('content-type', 'application/json; charset=utf-8').send(references);
-  });
-  app.get('/page/:file', about('The page\'s script and stylesheet and igv.js\'s module, under content-hashed names (cached as immutable)'), async (request, reply) => {
-    const found = (await thePage()).assets.get(request.url.split('?')[0]!);
-    if (!found) throw new ProblemError('not-found', `no page file ${JSON.stringify(request.url.slice(0, 200))}; GET / is the page`);
-    return send(request, reply, found);
-  });
+  app.get('/', about('The genome page (HTML): the sequences, a region box showing bases, an igv.js view'), async (request, reply) =>
+    send(request, reply, (await thePage()).index),
+  );
+  app.get(
+    '/page/references.json',
+    about("For the page's igv.js view: each assembly's FASTA (or 2bit) files under /files and the sequences they hold"),
+    (_request, reply) => {
+      references ??= JSON.stringify(referenceFiles(assemblies, data, files));
+      reply
+        .header('content-security-policy', pageCsp)
+        .header('cache-control', 'no-cache')
+        .header('content-type', 'application/json; charset=utf-8')
+        .send(references);
+    },
+  );
+  app.get(
+    '/page/:file',
+    about("The page's script and stylesheet and igv.js's module, under content-hashed names (cached as immutable)"),
+    async (request, reply) => {
+      const found = (await thePage()).assets.get(request.url.split('?')[0]!);
+      if (!found) throw new ProblemError('not-found', `no page file ${JSON.stringify(request.url.slice(0, 200))}; GET / is the page`);
+      return send(request, reply, found);
+    },
+  );
 };
 
 async function send(request: FastifyRequest, reply: FastifyReply, a: Asset): Promise<FastifyReply> {

@@ -20,9 +20,9 @@ import { z } from 'zod';
 import { chooseFormat, mediaTypes } from '../src/batch/output-format.js';
 import { PlanStream } from '../src/batch/plan-stream.js';
 import { PlanWriter } from '../src/batch/write.js';
-import { badRequest } from '../src/errors.js';
-import { drawWindows, samplerFor } from '../src/random-windows.js';
-import { sendEncoded } from '../src/http-cache.js';
+import { badRequest } from '../src/core/errors.js';
+import { drawWindows, samplerFor } from '../src/batch/random-windows.js';
+import { sendEncoded } from '../src/http/cache.js';
 import type { BasesRouteOptions } from './answer-bases.js';
 import { lineWidth } from './batch.js';
 import { letterCase, mask } from './schemas.js';
@@ -81,4 +81,3 @@ export const randomRoutes: FastifyPluginAsync<BasesRouteOptions> = async (app, {
     },
   });
 };
-

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { badRequest, pastTheEnd, unknownSequence } from '../src/errors.js';
+import { badRequest, pastTheEnd, unknownSequence } from '../src/core/errors.js';
 import { answerBases, type BasesRouteOptions } from './answer-bases.js';
 import { answerOptions, coordinate, sequenceName } from './schemas.js';
 

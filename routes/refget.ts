@@ -1,10 +1,20 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { namingAuthority } from '../src/aliases.js';
-import type { Assembly } from '../src/assemblies.js';
-import { ProblemError, answerTooLarge } from '../src/errors.js';
-import { answeredConditionally, chooseEncoding, closeTag, compressible, immutable, sendJson, setCacheHeaders, type CacheHeaders, type CachePolicy } from '../src/http-cache.js';
+import { namingAuthority } from '../src/data/aliases.js';
+import type { Assembly } from '../src/data/assemblies.js';
+import { ProblemError, answerTooLarge } from '../src/core/errors.js';
+import {
+  answeredConditionally,
+  chooseEncoding,
+  closeTag,
+  compressible,
+  immutable,
+  sendJson,
+  setCacheHeaders,
+  type CacheHeaders,
+  type CachePolicy,
+} from '../src/http/cache.js';
 import type { DigestIndex } from '../src/refget/digest-index.js';
 import { trunc512Of } from '../src/refget/digests.js';
 import { jsonTypes, negotiate, sequenceTypes } from '../src/refget/media-types.js';
@@ -47,7 +57,10 @@ export const refgetRoutes: FastifyPluginAsync<RefgetOptions> = async (app, { dig
   const serviceInfo = JSON.stringify(describeService(version));
   app.get('/sequence/service-info', (request, reply) => {
     // Not addressed by digest: it changes with the server's version, so no long Cache-Control.
-    reply.header('vary', 'Accept').header('content-type', `${accepted(request, jsonTypes)}; charset=us-ascii`).send(serviceInfo);
+    reply
+      .header('vary', 'Accept')
+      .header('content-type', `${accepted(request, jsonTypes)}; charset=us-ascii`)
+      .send(serviceInfo);
   });
 
   app.withTypeProvider<ZodTypeProvider>().route({
@@ -105,7 +118,10 @@ export const refgetRoutes: FastifyPluginAsync<RefgetOptions> = async (app, { dig
 function accepted(request: FastifyRequest, offers: Parameters<typeof negotiate>[1]): string {
   const type = negotiate(request.headers.accept, offers);
   if (!type) {
-    throw new ProblemError('not-acceptable', `cannot answer as ${request.headers.accept}; this resource is served as ${[...offers.answers, ...offers.generic].join(', ')}`);
+    throw new ProblemError(
+      'not-acceptable',
+      `cannot answer as ${request.headers.accept}; this resource is served as ${[...offers.answers, ...offers.generic].join(', ')}`,
+    );
   }
   return type;
 }

@@ -1,15 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { pastTheEnd } from '../src/errors.js';
-import { parseRegion } from '../src/region.js';
+import { pastTheEnd } from '../src/core/errors.js';
+import { parseRegion } from '../src/core/region.js';
 import { answerBases, type BasesRouteOptions } from './answer-bases.js';
 import { answerOptions } from './schemas.js';
 
 // Fastify hands the parameter over percent-decoded, so `{chr1:2}:1,000-2,000` may arrive raw or encoded.
 const params = z.object({ region: z.string().min(1, 'must not be empty (a region is NAME, NAME:BEGIN or NAME:BEGIN-END)') });
 const querystring = z.object(answerOptions);
-
 
 /**
  * GET /region/:region?strand&case&mask: the bases of a samtools region string (1-based

@@ -83,7 +83,9 @@ export function chartSvg(input: ChartInput): string {
         parts.push(`<text x="${(x0 + w + 4).toFixed(1)}" y="${by + 12}" class="v">${Number.isFinite(v) ? fmt(v) : 'n/a'}</text>`);
       });
     }
-    members.forEach((r, i) => parts.push(`<text x="${left + labelW - 8}" y="${y + i * (barH + gap) + 12}" class="s" text-anchor="end">${escape(seriesName(r))}</text>`));
+    members.forEach((r, i) =>
+      parts.push(`<text x="${left + labelW - 8}" y="${y + i * (barH + gap) + 12}" class="s" text-anchor="end">${escape(seriesName(r))}</text>`),
+    );
     y += members.length * (barH + gap) + groupGap - 18;
   }
   const width = left + labelW + 2 * panelW + 80;

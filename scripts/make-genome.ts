@@ -22,7 +22,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, r
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { mulberry32 } from '../src/mulberry32.js';
+import { mulberry32 } from '../src/core/mulberry32.js';
 
 export const DEFAULT_SIZE = 3.1e9;
 export const LINE_WIDTH = 60;
@@ -34,12 +34,30 @@ export const DEFAULT_DIR = join(root, 'bench', '.tmp', 'scale', 'genome');
 
 /** hg38 (GRCh38) primary chromosome lengths, as in its .fai. */
 const HG38: ReadonlyArray<readonly [string, number]> = [
-  ['chr1', 248_956_422], ['chr2', 242_193_529], ['chr3', 198_295_559], ['chr4', 190_214_555],
-  ['chr5', 181_538_259], ['chr6', 170_805_979], ['chr7', 159_345_973], ['chr8', 145_138_636],
-  ['chr9', 138_394_717], ['chr10', 133_797_422], ['chr11', 135_086_622], ['chr12', 133_275_309],
-  ['chr13', 114_364_328], ['chr14', 107_043_718], ['chr15', 101_991_189], ['chr16', 90_338_345],
-  ['chr17', 83_257_441], ['chr18', 80_373_285], ['chr19', 58_617_616], ['chr20', 64_444_167],
-  ['chr21', 46_709_983], ['chr22', 50_818_468], ['chrX', 156_040_895], ['chrY', 57_227_415],
+  ['chr1', 248_956_422],
+  ['chr2', 242_193_529],
+  ['chr3', 198_295_559],
+  ['chr4', 190_214_555],
+  ['chr5', 181_538_259],
+  ['chr6', 170_805_979],
+  ['chr7', 159_345_973],
+  ['chr8', 145_138_636],
+  ['chr9', 138_394_717],
+  ['chr10', 133_797_422],
+  ['chr11', 135_086_622],
+  ['chr12', 133_275_309],
+  ['chr13', 114_364_328],
+  ['chr14', 107_043_718],
+  ['chr15', 101_991_189],
+  ['chr16', 90_338_345],
+  ['chr17', 83_257_441],
+  ['chr18', 80_373_285],
+  ['chr19', 58_617_616],
+  ['chr20', 64_444_167],
+  ['chr21', 46_709_983],
+  ['chr22', 50_818_468],
+  ['chrX', 156_040_895],
+  ['chrY', 57_227_415],
   ['chrM', 16_569],
 ];
 /** Acrocentric chromosomes: their short arm is one long N gap in hg38. */
@@ -205,7 +223,12 @@ export function fastaBytes(layout: GenomeSequence[]): number {
  * Makes sure DIR/genome.fa is the genome of `size` bases; returns its path, the stamp, and
  * whether it was written now.
  */
-export function ensureScaleGenome(dir: string, size = DEFAULT_SIZE, force = false, log: (m: string) => void = () => {}): { path: string; stamp: GenomeStamp; generated: boolean; seconds: number } {
+export function ensureScaleGenome(
+  dir: string,
+  size = DEFAULT_SIZE,
+  force = false,
+  log: (m: string) => void = () => {},
+): { path: string; stamp: GenomeStamp; generated: boolean; seconds: number } {
   const path = join(dir, 'genome.fa');
   const stampPath = `${path}.stamp`;
   const layout = genomeLayout(size);
@@ -270,7 +293,10 @@ function main(): void {
   }
   const dir = resolve(positionals[0] ?? DEFAULT_DIR);
   const result = ensureScaleGenome(dir, size, values.force ?? false, (m) => console.error(`make-genome: ${m}`));
-  if (!result.generated) console.error(`make-genome: ${result.path} is up to date (${result.stamp.sequences} sequences, ${result.stamp.bases.toLocaleString('en-US')} bases); --force to rewrite`);
+  if (!result.generated)
+    console.error(
+      `make-genome: ${result.path} is up to date (${result.stamp.sequences} sequences, ${result.stamp.bases.toLocaleString('en-US')} bases); --force to rewrite`,
+    );
   console.log(result.path);
 }
 

@@ -19,31 +19,65 @@ describe('alias rules (pure)', () => {
   it('adds or strips chr, and spells the mitochondrion four ways', () => {
     assert.deepEqual(builtinAliases('chr11'), [{ alias: '11', namingAuthority: 'ensembl' }], 'chr11 → 11');
     assert.deepEqual(builtinAliases('11'), [{ alias: 'chr11', namingAuthority: 'ucsc' }], '11 → chr11');
-    assert.deepEqual(builtinAliases('chr').map((a) => a.alias), [], 'no empty alias for "chr"');
-    assert.deepEqual(builtinAliases('').map((a) => a.alias), [], 'no alias for the empty name');
-    assert.deepEqual(builtinAliases('chrM').map((a) => a.alias).sort(), ['M', 'MT', 'chrMT'], 'chrM');
-    assert.deepEqual(builtinAliases('MT').map((a) => a.alias).sort(), ['M', 'chrM', 'chrMT'], 'MT');
+    assert.deepEqual(
+      builtinAliases('chr').map((a) => a.alias),
+      [],
+      'no empty alias for "chr"',
+    );
+    assert.deepEqual(
+      builtinAliases('').map((a) => a.alias),
+      [],
+      'no alias for the empty name',
+    );
+    assert.deepEqual(
+      builtinAliases('chrM')
+        .map((a) => a.alias)
+        .sort(),
+      ['M', 'MT', 'chrMT'],
+      'chrM',
+    );
+    assert.deepEqual(
+      builtinAliases('MT')
+        .map((a) => a.alias)
+        .sort(),
+      ['M', 'chrM', 'chrMT'],
+      'MT',
+    );
   });
 
   it('guesses naming authorities from the shape of a name', () => {
     const cases: [string, string][] = [
-      ['NC_000011.10', 'refseq'], ['NT_187362.1', 'refseq'], ['NW_003315905.1', 'refseq'],
-      ['CM000663.2', 'insdc'], ['KI270728.1', 'insdc'], ['J01415.2', 'insdc'],
-      ['chr11', 'ucsc'], ['chrUn_KI270302v1', 'ucsc'], ['11', 'ensembl'], ['MT', 'ensembl'], ['HSCHR1_CTG1', 'ensembl'],
+      ['NC_000011.10', 'refseq'],
+      ['NT_187362.1', 'refseq'],
+      ['NW_003315905.1', 'refseq'],
+      ['CM000663.2', 'insdc'],
+      ['KI270728.1', 'insdc'],
+      ['J01415.2', 'insdc'],
+      ['chr11', 'ucsc'],
+      ['chrUn_KI270302v1', 'ucsc'],
+      ['11', 'ensembl'],
+      ['MT', 'ensembl'],
+      ['HSCHR1_CTG1', 'ensembl'],
     ];
     for (const [name, authority] of cases) assert.equal(namingAuthority(name), authority, name);
   });
 
   it('parses both chromAlias.txt formats, skipping blanks and comments', () => {
     const columns = parseChromAlias('# ucsc\tgenbank\trefseq\n\nchr1\tCM000663.2\tNC_000001.11\n# note\nchrM\t\tNC_012920.1\r\n', 'a.txt');
-    assert.deepEqual(columns.map((g) => g.map((s) => `${s.name}/${s.namingAuthority}/${s.line}`)), [
-      ['chr1/ucsc/3', 'CM000663.2/genbank/3', 'NC_000001.11/refseq/3'],
-      ['chrM/ucsc/5', 'NC_012920.1/refseq/5'],
-    ], 'header format');
+    assert.deepEqual(
+      columns.map((g) => g.map((s) => `${s.name}/${s.namingAuthority}/${s.line}`)),
+      [
+        ['chr1/ucsc/3', 'CM000663.2/genbank/3', 'NC_000001.11/refseq/3'],
+        ['chrM/ucsc/5', 'NC_012920.1/refseq/5'],
+      ],
+      'header format',
+    );
     const dump = parseChromAlias('1\tchr1\tensembl\nNC_000001.11\tchr1\tRefSeq\nCM000663.2\tchr1\n', 'b.txt');
-    assert.deepEqual(dump.map((g) => g.map((s) => `${s.name}/${s.namingAuthority}/${s.line}`)), [
-      ['chr1/ucsc/1', '1/ensembl/1', 'NC_000001.11/refseq/2', 'CM000663.2/insdc/3'],
-    ], 'table dump, rows grouped by chrom; no source = guessed');
+    assert.deepEqual(
+      dump.map((g) => g.map((s) => `${s.name}/${s.namingAuthority}/${s.line}`)),
+      [['chr1/ucsc/1', '1/ensembl/1', 'NC_000001.11/refseq/2', 'CM000663.2/insdc/3']],
+      'table dump, rows grouped by chrom; no source = guessed',
+    );
   });
 
   it('refuses malformed lines with file:line', () => {
@@ -68,12 +102,28 @@ describe('alias rules (pure)', () => {
     assert.equal(table.canonical.has('three'), false, 'claimed by chr3 and chr4: dropped');
     assert.equal(table.canonical.has('chrMT'), false, 'built-in claim of both chrM and MT: dropped');
     assert.equal(table.canonical.get('4'), 'chr4', 'built-in alias');
-    assert.ok(lines.warn.some((w) => /f\.txt:3/.test(w) && /"chr2" and "2"/.test(w)), `warns about chr2/2: ${lines.warn}`);
-    assert.ok(lines.warn.some((w) => /"NC_2"/.test(w) && /"chr2"/.test(w) && /"2"/.test(w)), `warns about NC_2: ${lines.warn}`);
-    assert.ok(lines.warn.some((w) => /"three"/.test(w) && /f\.txt:5/.test(w) && /"chr3"/.test(w) && /"chr4"/.test(w)), `warns about three: ${lines.warn}`);
+    assert.ok(
+      lines.warn.some((w) => /f\.txt:3/.test(w) && /"chr2" and "2"/.test(w)),
+      `warns about chr2/2: ${lines.warn}`,
+    );
+    assert.ok(
+      lines.warn.some((w) => /"NC_2"/.test(w) && /"chr2"/.test(w) && /"2"/.test(w)),
+      `warns about NC_2: ${lines.warn}`,
+    );
+    assert.ok(
+      lines.warn.some((w) => /"three"/.test(w) && /f\.txt:5/.test(w) && /"chr3"/.test(w) && /"chr4"/.test(w)),
+      `warns about three: ${lines.warn}`,
+    );
     assert.ok(!lines.warn.some((w) => /chrMT|"M"/.test(w)), `built-in clashes are silent: ${lines.warn}`);
     assert.deepEqual(lines.info, ['f.txt: 1 of 5 sequences it lists are not in this folder; their aliases are ignored'], 'one summary line');
-    assert.deepEqual(table.aliasesOf.get('chr1'), [{ alias: '1', namingAuthority: 'ensembl' }, { alias: 'NC_1', namingAuthority: 'refseq' }], 'chr1 aliases');
+    assert.deepEqual(
+      table.aliasesOf.get('chr1'),
+      [
+        { alias: '1', namingAuthority: 'ensembl' },
+        { alias: 'NC_1', namingAuthority: 'refseq' },
+      ],
+      'chr1 aliases',
+    );
   });
 });
 
@@ -101,16 +151,24 @@ describe('aliases over HTTP', () => {
   it('lists each sequence once, with its aliases', async () => {
     const res = await get(ucsc.app, '/chrom');
     assert.equal(res.statusCode, 200, res.body);
-    assert.deepEqual(res.json(), [
-      { name: 'chr1', length: 700, aliases: ['1', 'CM000663.2', 'NC_000001.11'] },
-      { name: 'chr11', length: 2600, aliases: ['11', 'CM000673.2', 'NC_000011.10'] },
-      { name: 'chrM', length: 300, aliases: ['MT', 'J01415.2', 'NC_012920.1', 'M', 'chrMT'] },
-    ], '/chrom, UCSC names');
-    assert.deepEqual((await get(ensembl.app, '/chrom')).json(), [
-      { name: '11', length: 2500, aliases: ['chr11', 'NC_000011.10', 'CM000673.2'] },
-      { name: 'MT', length: 400, aliases: ['chrM', 'NC_012920.1', 'chrMT', 'M'] },
-      { name: 'X', length: 100, aliases: ['chrX', 'nosource'] },
-    ], '/chrom, Ensembl names');
+    assert.deepEqual(
+      res.json(),
+      [
+        { name: 'chr1', length: 700, aliases: ['1', 'CM000663.2', 'NC_000001.11'] },
+        { name: 'chr11', length: 2600, aliases: ['11', 'CM000673.2', 'NC_000011.10'] },
+        { name: 'chrM', length: 300, aliases: ['MT', 'J01415.2', 'NC_012920.1', 'M', 'chrMT'] },
+      ],
+      '/chrom, UCSC names',
+    );
+    assert.deepEqual(
+      (await get(ensembl.app, '/chrom')).json(),
+      [
+        { name: '11', length: 2500, aliases: ['chr11', 'NC_000011.10', 'CM000673.2'] },
+        { name: 'MT', length: 400, aliases: ['chrM', 'NC_012920.1', 'chrMT', 'M'] },
+        { name: 'X', length: 100, aliases: ['chrX', 'nosource'] },
+      ],
+      '/chrom, Ensembl names',
+    );
   });
 
   it('answers /chrom/:name by alias with the canonical record', async () => {
@@ -130,8 +188,14 @@ describe('aliases over HTTP', () => {
 
   it('serves the same bytes by alias as the naive reader reads', async () => {
     const cases: [{ app: FastifyInstance; seqs: Map<string, string> }, string, string][] = [
-      [ucsc, 'chr11', '11'], [ucsc, 'chr11', 'NC_000011.10'], [ucsc, 'chr1', 'CM000663.2'], [ucsc, 'chrM', 'MT'],
-      [ensembl, '11', 'chr11'], [ensembl, '11', 'NC_000011.10'], [ensembl, 'MT', 'chrM'], [ensembl, 'X', 'chrX'],
+      [ucsc, 'chr11', '11'],
+      [ucsc, 'chr11', 'NC_000011.10'],
+      [ucsc, 'chr1', 'CM000663.2'],
+      [ucsc, 'chrM', 'MT'],
+      [ensembl, '11', 'chr11'],
+      [ensembl, '11', 'NC_000011.10'],
+      [ensembl, 'MT', 'chrM'],
+      [ensembl, 'X', 'chrX'],
     ];
     for (const [{ app, seqs }, name, alias] of cases) {
       const seq = seqs.get(name)!;
@@ -179,8 +243,14 @@ describe('aliases over HTTP', () => {
   it('reports alias-file warnings and the summary line through the catalog log', () => {
     const { lines, log } = capture();
     loadCatalog(join(root, 'clash'), log);
-    assert.ok(lines.warn.some((w) => /"scaf"/.test(w) && /chromAlias\.txt:3/.test(w) && /chromAlias\.txt:4/.test(w)), `scaf warning: ${lines.warn}`);
-    assert.ok(lines.warn.some((w) => /"chr5" and "5"/.test(w)), `chr5/5 warning: ${lines.warn}`);
+    assert.ok(
+      lines.warn.some((w) => /"scaf"/.test(w) && /chromAlias\.txt:3/.test(w) && /chromAlias\.txt:4/.test(w)),
+      `scaf warning: ${lines.warn}`,
+    );
+    assert.ok(
+      lines.warn.some((w) => /"chr5" and "5"/.test(w)),
+      `chr5/5 warning: ${lines.warn}`,
+    );
     const e = capture();
     loadCatalog(join(root, 'ensembl'), e.log);
     assert.deepEqual(e.lines.warn, [], 'no warnings for a clean alias file');
@@ -196,11 +266,15 @@ describe('alias files that stop startup', () => {
   after(() => removeDir(root));
 
   const refused = async (dir: string, message: RegExp) => {
-    await assert.rejects(testApp(dir), (e: Error) => {
-      assert.equal(e.name, 'DataError', `${e.name}: ${e.message}`);
-      assert.match(e.message, message, 'message');
-      return true;
-    }, dir);
+    await assert.rejects(
+      testApp(dir),
+      (e: Error) => {
+        assert.equal(e.name, 'DataError', `${e.name}: ${e.message}`);
+        assert.match(e.message, message, 'message');
+        return true;
+      },
+      dir,
+    );
   };
 
   it('a malformed line, named by file:line', async () => {

@@ -21,8 +21,30 @@ describe('assemblies', () => {
     root = tempDir('seqserve-asm-');
     data = subDir(root, 'top');
     genomes.set('top', writeFasta(data, 'top.fa', { seed: 1, lineWidth: 60, records: [{ name: '1', length: 5000 }] }).sequences);
-    genomes.set('GRCh38', writeFasta(subDir(data, 'GRCh38'), 'grch38.fa', { seed: 2, lineWidth: 61, records: [{ name: '1', length: 7000 }, { name: 'X', length: 3000 }], lowercase: true }).sequences);
-    genomes.set('hg19', writeFasta(subDir(data, 'hg19'), 'hg19.fa', { seed: 3, lineWidth: 80, records: [{ name: '1', length: 6000 }, { name: 'Y', length: 2500 }], nRuns: true }).sequences);
+    genomes.set(
+      'GRCh38',
+      writeFasta(subDir(data, 'GRCh38'), 'grch38.fa', {
+        seed: 2,
+        lineWidth: 61,
+        records: [
+          { name: '1', length: 7000 },
+          { name: 'X', length: 3000 },
+        ],
+        lowercase: true,
+      }).sequences,
+    );
+    genomes.set(
+      'hg19',
+      writeFasta(subDir(data, 'hg19'), 'hg19.fa', {
+        seed: 3,
+        lineWidth: 80,
+        records: [
+          { name: '1', length: 6000 },
+          { name: 'Y', length: 2500 },
+        ],
+        nRuns: true,
+      }).sequences,
+    );
     subDir(data, 'notes'); // no sequence files: not an assembly
     writeFileSync(join(data, 'notes', 'README.txt'), 'not a genome\n');
     mkdirSync(join(data, 'bad name'));
@@ -38,9 +60,21 @@ describe('assemblies', () => {
     const r = await app.inject('/assemblies');
     assert.equal(r.statusCode, 200, r.body);
     const list = JSON.parse(r.body) as { name: string; default: boolean; sequences: number }[];
-    assert.deepEqual(list.map((a) => a.name), ['top', 'GRCh38', 'hg19'], 'names: subfolders without sequences or with unsafe names are left out');
-    assert.deepEqual(list.map((a) => a.default), [true, false, false], 'default');
-    assert.deepEqual(list.map((a) => a.sequences), [1, 2, 2], 'sequence counts');
+    assert.deepEqual(
+      list.map((a) => a.name),
+      ['top', 'GRCh38', 'hg19'],
+      'names: subfolders without sequences or with unsafe names are left out',
+    );
+    assert.deepEqual(
+      list.map((a) => a.default),
+      [true, false, false],
+      'default',
+    );
+    assert.deepEqual(
+      list.map((a) => a.sequences),
+      [1, 2, 2],
+      'sequence counts',
+    );
     const one = await app.inject('/assemblies/hg19');
     assert.equal(JSON.parse(one.body).name, 'hg19', 'one assembly');
   });
@@ -107,7 +141,11 @@ describe('assemblies', () => {
       const y = genomes.get('hg19')!.get('Y')!;
       assert.equal((await other.inject('/chrom/Y/range?start=0&end=30')).body, y.slice(0, 30), 'hg19 is the default');
       const list = JSON.parse((await other.inject('/assemblies')).body) as { name: string; default: boolean }[];
-      assert.deepEqual(list.filter((a) => a.default).map((a) => a.name), ['hg19'], 'default flag');
+      assert.deepEqual(
+        list.filter((a) => a.default).map((a) => a.name),
+        ['hg19'],
+        'default flag',
+      );
     } finally {
       await other.close();
     }

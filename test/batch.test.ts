@@ -99,7 +99,12 @@ describe('POST /batch', () => {
   test('JSON objects (0-based, half-open, strands) answer the oracle bases', async () => {
     const regions = randomRegions(1, 600);
     const res = await post(app, '/batch', {
-      regions: regions.map((r, i) => ({ [i % 2 ? 'name' : 'chrom']: r.name, start: r.start, end: r.end, ...(r.reverse ? { strand: '-' } : i % 3 ? { strand: '+' } : {}) })),
+      regions: regions.map((r, i) => ({
+        [i % 2 ? 'name' : 'chrom']: r.name,
+        start: r.start,
+        end: r.end,
+        ...(r.reverse ? { strand: '-' } : i % 3 ? { strand: '+' } : {}),
+      })),
     });
     assert.equal(res.statusCode, 200, res.body.slice(0, 300));
     assert.match(String(res.headers['content-type']), /^application\/json/);
@@ -109,7 +114,14 @@ describe('POST /batch', () => {
     regions.forEach((r, i) => {
       const e = got[i]!;
       const want = expectedBases(r.name, r.start, r.end, r.reverse);
-      if (e.sequence !== want || e.name !== r.name || e.start !== r.start || e.end !== r.end || e.strand !== (r.reverse ? '-' : '+') || e.region !== `${r.name}:${r.start + 1}-${r.end}`) {
+      if (
+        e.sequence !== want ||
+        e.name !== r.name ||
+        e.start !== r.start ||
+        e.end !== r.end ||
+        e.strand !== (r.reverse ? '-' : '+') ||
+        e.region !== `${r.name}:${r.start + 1}-${r.end}`
+      ) {
         bad.push(`${i} ${r.name}:${r.start}-${r.end}${r.reverse ? '-' : '+'}`);
       }
     });
@@ -118,7 +130,16 @@ describe('POST /batch', () => {
 
   test('region strings (1-based inclusive, commas, whole sequences, end cut to the length) and ?strand=-', async () => {
     const texts = ['chr2:1,000-2,000', 'chrM', 'chrM:50-1000', 'chr1:199,990-', '{u1}:10-20', 'r1:1-1', 'chr2:9001', 'chr2:1e3-1.1k'];
-    const meaning: [string, number, number][] = [['chr2', 999, 2000], ['chrM', 0, 61], ['chrM', 49, 61], ['chr1', 199_989, 200_000], ['u1', 9, 20], ['r1', 0, 1], ['chr2', 9000, 9001], ['chr2', 999, 1100]];
+    const meaning: [string, number, number][] = [
+      ['chr2', 999, 2000],
+      ['chrM', 0, 61],
+      ['chrM', 49, 61],
+      ['chr1', 199_989, 200_000],
+      ['u1', 9, 20],
+      ['r1', 0, 1],
+      ['chr2', 9000, 9001],
+      ['chr2', 999, 1100],
+    ];
     for (const reverse of [false, true]) {
       const res = await post(app, `/batch${reverse ? '?strand=-' : ''}`, { regions: texts });
       assert.equal(res.statusCode, 200, res.body.slice(0, 300));
@@ -140,7 +161,8 @@ describe('POST /batch', () => {
     const store = { get: (n: string) => (oracle.has(n) ? { name: n, length: oracle.get(n)!.length } : undefined) } as never;
     const rng = prng(4);
     const strings = ['chr1:1-1', 'chr1:0-5', 'chr1:5-4', 'chr1:1,0,0-2,,00', 'chr1:,-5', 'chr1:10-0', 'nope:1-5', '{chr1}:1-5', 'chr1:1-5x', 'chr1:007-010'];
-    for (let k = 0; k < 300; k++) strings.push(`${names[randInt(rng, 0, names.length - 1)]}:${randInt(rng, 0, 3000).toLocaleString('en-US')}-${randInt(rng, 0, 3000)}`);
+    for (let k = 0; k < 300; k++)
+      strings.push(`${names[randInt(rng, 0, names.length - 1)]}:${randInt(rng, 0, 3000).toLocaleString('en-US')}-${randInt(rng, 0, 3000)}`);
     for (const text of strings) {
       const fast = fastRegion(store, text);
       if (!fast) continue;
@@ -167,8 +189,19 @@ describe('POST /batch', () => {
       'r1\t29000\t29999\tv4\t0\t.',
       'chrM\t61\t61\tempty',
     ];
-    const want: [string, number, number, boolean][] = [['chr1', 100, 250, false], ['chr2', 0, 60, false], ['chr2', 60, 121, true], ['u1', 4990, 5000, false], ['r1', 29000, 29999, false], ['chrM', 61, 61, false]];
-    for (const [contentType, eol] of [['text/x-bed', '\n'], ['text/plain', '\r\n'], ['text/plain; charset=utf-8', '\n']] as const) {
+    const want: [string, number, number, boolean][] = [
+      ['chr1', 100, 250, false],
+      ['chr2', 0, 60, false],
+      ['chr2', 60, 121, true],
+      ['u1', 4990, 5000, false],
+      ['r1', 29000, 29999, false],
+      ['chrM', 61, 61, false],
+    ];
+    for (const [contentType, eol] of [
+      ['text/x-bed', '\n'],
+      ['text/plain', '\r\n'],
+      ['text/plain; charset=utf-8', '\n'],
+    ] as const) {
       const res = await post(app, '/batch', lines.join(eol) + eol, contentType);
       assert.equal(res.statusCode, 200, `${contentType}: ${res.body.slice(0, 300)}`);
       const got = sequencesOf(res.body);
@@ -184,7 +217,11 @@ describe('POST /batch', () => {
     const res = await post(app, '/batch', 'chr2:1-10\nchr1\t0\t10\t.\t0\t-\nchrM:61\n', 'text/plain');
     assert.equal(res.statusCode, 200, res.body.slice(0, 300));
     const got = sequencesOf(res.body).map((e) => e.sequence);
-    assert.deepEqual(got, [expectedBases('chr2', 0, 10, false), expectedBases('chr1', 0, 10, true), expectedBases('chrM', 60, 61, false)], 'bases of each line');
+    assert.deepEqual(
+      got,
+      [expectedBases('chr2', 0, 10, false), expectedBases('chr1', 0, 10, true), expectedBases('chrM', 60, 61, false)],
+      'bases of each line',
+    );
   });
 
   test('?case and ?mask apply to every region, after the reverse complement', async () => {
@@ -204,64 +241,93 @@ describe('POST /batch', () => {
     }
   });
 
-  test('FASTA answers are byte for byte what samtools faidx -r writes (and -i for strand -, -n for width)', { skip: !hasSamtools() && 'samtools is not installed' }, async () => {
-    const copy = new SamtoolsCopy(wrapped.path);
-    try {
-      const rng = prng(7);
-      const regions: string[] = ['chr2', 'chrM:1-61', 'chrM:50-70', 'chr2:1,000-2,000', 'chr1:1-1', 'chr1:59-61', 'chr1:120-120', 'chr1:150000-'];
-      for (let k = 0; k < 300; k++) {
-        const name = ['chr1', 'chr2', 'chrM'][randInt(rng, 0, 2)]!;
-        const L = oracle.get(name)!.length;
-        const a = randInt(rng, 1, L);
-        regions.push(`${name}:${a}-${Math.min(L + 5, a + randInt(rng, 0, 400))}`);
-      }
-      const regionFile = join(copy.dir, 'regions.txt');
-      writeFileSync(regionFile, regions.join('\n') + '\n');
-      copy.fai();
-      const samtools = (...args: string[]) =>
-        execFileSync('samtools', ['faidx', ...args, '-r', regionFile, copy.fasta], { encoding: 'latin1', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] });
-      const cases: [string, string[], string | undefined][] = [
-        ['/batch?format=fasta', [], undefined],
-        ['/batch', [], 'text/x-fasta'],
-        ['/batch?format=fasta&strand=-', ['-i'], undefined],
-        ['/batch?format=fasta&width=25', ['-n', '25'], undefined],
-        ['/batch?format=fasta&width=7&strand=-', ['-i', '-n', '7'], undefined],
-      ];
-      for (const [url, args, accept] of cases) {
-        const want = samtools(...args);
-        for (const [body, type] of [[regions.join('\n') + '\n', 'text/plain'], [{ regions }, 'application/json']] as const) {
-          const res = await post(app, url, body, type, accept);
-          assert.equal(res.statusCode, 200, `${url} ${type}: ${res.body.slice(0, 200)}`);
-          assert.match(String(res.headers['content-type']), /^text\/x-fasta/, `${url}: FASTA media type`);
-          const got = res.rawPayload.toString('latin1');
-          if (got !== want) {
-            const gl = got.split('\n');
-            const wl = want.split('\n');
-            const at = gl.findIndex((l, i) => l !== wl[i]);
-            assert.fail(`${url} ${type} (samtools faidx ${args.join(' ')}): first difference at line ${at + 1}: got ${JSON.stringify(gl[at])}, samtools ${JSON.stringify(wl[at])}`);
+  test(
+    'FASTA answers are byte for byte what samtools faidx -r writes (and -i for strand -, -n for width)',
+    { skip: !hasSamtools() && 'samtools is not installed' },
+    async () => {
+      const copy = new SamtoolsCopy(wrapped.path);
+      try {
+        const rng = prng(7);
+        const regions: string[] = ['chr2', 'chrM:1-61', 'chrM:50-70', 'chr2:1,000-2,000', 'chr1:1-1', 'chr1:59-61', 'chr1:120-120', 'chr1:150000-'];
+        for (let k = 0; k < 300; k++) {
+          const name = ['chr1', 'chr2', 'chrM'][randInt(rng, 0, 2)]!;
+          const L = oracle.get(name)!.length;
+          const a = randInt(rng, 1, L);
+          regions.push(`${name}:${a}-${Math.min(L + 5, a + randInt(rng, 0, 400))}`);
+        }
+        const regionFile = join(copy.dir, 'regions.txt');
+        writeFileSync(regionFile, regions.join('\n') + '\n');
+        copy.fai();
+        const samtools = (...args: string[]) =>
+          execFileSync('samtools', ['faidx', ...args, '-r', regionFile, copy.fasta], {
+            encoding: 'latin1',
+            maxBuffer: 1 << 28,
+            stdio: ['ignore', 'pipe', 'ignore'],
+          });
+        const cases: [string, string[], string | undefined][] = [
+          ['/batch?format=fasta', [], undefined],
+          ['/batch', [], 'text/x-fasta'],
+          ['/batch?format=fasta&strand=-', ['-i'], undefined],
+          ['/batch?format=fasta&width=25', ['-n', '25'], undefined],
+          ['/batch?format=fasta&width=7&strand=-', ['-i', '-n', '7'], undefined],
+        ];
+        for (const [url, args, accept] of cases) {
+          const want = samtools(...args);
+          for (const [body, type] of [
+            [regions.join('\n') + '\n', 'text/plain'],
+            [{ regions }, 'application/json'],
+          ] as const) {
+            const res = await post(app, url, body, type, accept);
+            assert.equal(res.statusCode, 200, `${url} ${type}: ${res.body.slice(0, 200)}`);
+            assert.match(String(res.headers['content-type']), /^text\/x-fasta/, `${url}: FASTA media type`);
+            const got = res.rawPayload.toString('latin1');
+            if (got !== want) {
+              const gl = got.split('\n');
+              const wl = want.split('\n');
+              const at = gl.findIndex((l, i) => l !== wl[i]);
+              assert.fail(
+                `${url} ${type} (samtools faidx ${args.join(' ')}): first difference at line ${at + 1}: got ${JSON.stringify(gl[at])}, samtools ${JSON.stringify(wl[at])}`,
+              );
+            }
           }
         }
+      } finally {
+        copy.remove();
       }
-    } finally {
-      copy.remove();
-    }
-  });
+    },
+  );
 
   test('?width=0 writes each sequence on one line; an empty region is a header alone', async () => {
-    const res = await post(app, '/batch?format=fasta&width=0', { regions: ['chr2:1-200', { name: 'chrM', start: 5, end: 5 }, { name: 'chr1', start: 0, end: 100, strand: '-' }] });
+    const res = await post(app, '/batch?format=fasta&width=0', {
+      regions: ['chr2:1-200', { name: 'chrM', start: 5, end: 5 }, { name: 'chr1', start: 0, end: 100, strand: '-' }],
+    });
     assert.equal(res.statusCode, 200, res.body.slice(0, 200));
-    assert.equal(res.body, `>chr2:1-200\n${expectedBases('chr2', 0, 200, false)}\n>chrM:6-5\n>chr1:1-100/rc\n${expectedBases('chr1', 0, 100, true)}\n`, 'unwrapped FASTA');
+    assert.equal(
+      res.body,
+      `>chr2:1-200\n${expectedBases('chr2', 0, 200, false)}\n>chrM:6-5\n>chr1:1-100/rc\n${expectedBases('chr1', 0, 100, true)}\n`,
+      'unwrapped FASTA',
+    );
   });
 
   test('aliases answer as their sequence, and every assembly has the route', async () => {
     const res = await post(app, '/assemblies/genome/batch', { regions: ['1:1-10', { name: 'M', start: 0, end: 5 }] });
     assert.equal(res.statusCode, 200, res.body.slice(0, 200));
     const got = sequencesOf(res.body);
-    assert.deepEqual(got.map((e) => [e.name, e.sequence]), [['chr1', expectedBases('chr1', 0, 10, false)], ['chrM', expectedBases('chrM', 0, 5, false)]], 'alias regions');
+    assert.deepEqual(
+      got.map((e) => [e.name, e.sequence]),
+      [
+        ['chr1', expectedBases('chr1', 0, 10, false)],
+        ['chrM', expectedBases('chrM', 0, 5, false)],
+      ],
+      'alias regions',
+    );
   });
 
   test('an empty batch is an empty answer', async () => {
-    for (const [body, type] of [[{ regions: [] }, 'application/json'], ['# nothing\n\n', 'text/plain']] as const) {
+    for (const [body, type] of [
+      [{ regions: [] }, 'application/json'],
+      ['# nothing\n\n', 'text/plain'],
+    ] as const) {
       const res = await post(app, '/batch', body, type);
       assert.equal(res.statusCode, 200, res.body);
       assert.equal(res.body, '{"sequences":[]}', `${type}: empty JSON answer`);
@@ -364,12 +430,24 @@ describe('POST /batch, streamed', () => {
     assert.equal(fasta.status, 200, fastaText.slice(0, 200));
     const headers = fastaText.split('\n').filter((l) => l.startsWith('>'));
     assert.equal(headers.length, 100_000, 'one FASTA record per region');
-    assert.equal(fastaText.length, 100_000 * 101 + headers.reduce((n, h) => n + h.length + 1, 0) + 100_000, 'FASTA size: 100 bases in lines of 60 (two line ends) per record');
+    assert.equal(
+      fastaText.length,
+      100_000 * 101 + headers.reduce((n, h) => n + h.length + 1, 0) + 100_000,
+      'FASTA size: 100 bases in lines of 60 (two line ends) per record',
+    );
   });
 
   test('long regions are streamed piece by piece: whole chromosomes, both strands, wrapped, case', async () => {
-    const body = { regions: ['chr1', { name: 'chr1', start: 3, end: 199_999, strand: '-' }, 'r1', 'u1:7-4990', { name: 'r1', start: 1, end: 29_999, strand: '-' }] };
-    const want: [string, number, number, boolean][] = [['chr1', 0, 200_000, false], ['chr1', 3, 199_999, true], ['r1', 0, 30_000, false], ['u1', 6, 4990, false], ['r1', 1, 29_999, true]];
+    const body = {
+      regions: ['chr1', { name: 'chr1', start: 3, end: 199_999, strand: '-' }, 'r1', 'u1:7-4990', { name: 'r1', start: 1, end: 29_999, strand: '-' }],
+    };
+    const want: [string, number, number, boolean][] = [
+      ['chr1', 0, 200_000, false],
+      ['chr1', 3, 199_999, true],
+      ['r1', 0, 30_000, false],
+      ['u1', 6, 4990, false],
+      ['r1', 1, 29_999, true],
+    ];
     for (const query of ['', '?case=upper']) {
       const res = await fetch(`${url}/batch${query}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
       const got = sequencesOf(await res.text());
@@ -377,11 +455,18 @@ describe('POST /batch, streamed', () => {
         const bases = expectedBases(name, s, e, rev);
         assert.equal(got[i]!.sequence, query ? bases.toUpperCase() : bases, `${query} region ${i}`);
       });
-      const fasta = await fetch(`${url}/batch?format=fasta&width=70${query ? '&case=upper' : ''}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+      const fasta = await fetch(`${url}/batch?format=fasta&width=70${query ? '&case=upper' : ''}`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json' },
+      });
       const records = (await fasta.text()).split('>').slice(1);
       want.forEach(([name, s, e, rev], i) => {
         const [, ...lines] = records[i]!.split('\n');
-        assert.ok(lines.slice(0, -2).every((l) => l.length === 70), `${query} FASTA record ${i}: full lines of 70`);
+        assert.ok(
+          lines.slice(0, -2).every((l) => l.length === 70),
+          `${query} FASTA record ${i}: full lines of 70`,
+        );
         const bases = expectedBases(name, s, e, rev);
         assert.equal(lines.join(''), query ? bases.toUpperCase() : bases, `${query} FASTA record ${i}: bases`);
       });

@@ -33,11 +33,13 @@ interface Variant {
 
 const variants: Variant[] = [];
 const copies = new Map<string, SamtoolsCopy>();
-const errors = (...parts: string[]) => (error: unknown) => {
-  assert.ok(error instanceof DataError, `expected a DataError, got ${String(error)}`);
-  for (const part of parts) assert.ok(error.message.includes(part), `message ${JSON.stringify(error.message)} should include ${JSON.stringify(part)}`);
-  return true;
-};
+const errors =
+  (...parts: string[]) =>
+  (error: unknown) => {
+    assert.ok(error instanceof DataError, `expected a DataError, got ${String(error)}`);
+    for (const part of parts) assert.ok(error.message.includes(part), `message ${JSON.stringify(error.message)} should include ${JSON.stringify(part)}`);
+    return true;
+  };
 
 function fasta(name: string, options: Omit<FastaOptions, 'records'>, count: number, max: number): string {
   const rng = prng(options.seed + 1000);
@@ -106,7 +108,12 @@ before(() => {
   const w80 = fasta('w80', { seed: 4, lineWidth: 80, alphabet: 'iupac', nRuns: true, finalNewline: false }, 50, 20_000);
   variants.push({ name: 'width-80-iupac-no-final-newline', fasta: w80, gz: bgzip(w80, join(root, 'w80.fa.gz')) });
   const flat = fasta('unwrapped', { seed: 5, lineWidth: 'unwrapped', lowercase: true, blankLines: true }, 20, 50_000);
-  variants.push({ name: 'unwrapped-blank-lines-small-blocks', fasta: flat, gz: bgzipSmallBlocks(flat, join(root, 'unwrapped.fa.gz'), 4096), smallBlocks: true });
+  variants.push({
+    name: 'unwrapped-blank-lines-small-blocks',
+    fasta: flat,
+    gz: bgzipSmallBlocks(flat, join(root, 'unwrapped.fa.gz'), 4096),
+    smallBlocks: true,
+  });
 });
 
 after(() => {
@@ -114,7 +121,15 @@ after(() => {
 });
 
 describe('bgzipped FASTA indexes match samtools faidx and bgzip byte for byte', () => {
-  for (const name of ['big-60', 'big-60-i', 'width-1-small-blocks', 'width-61-crlf-small-blocks', 'width-61-crlf', 'width-80-iupac-no-final-newline', 'unwrapped-blank-lines-small-blocks']) {
+  for (const name of [
+    'big-60',
+    'big-60-i',
+    'width-1-small-blocks',
+    'width-61-crlf-small-blocks',
+    'width-61-crlf',
+    'width-80-iupac-no-final-newline',
+    'unwrapped-blank-lines-small-blocks',
+  ]) {
     it(name, (t) => {
       if (missing) return t.skip(`${missing}: CI installs both`);
       const v = variants.find((x) => x.name === name)!;
@@ -131,13 +146,24 @@ describe('bgzipped FASTA indexes match samtools faidx and bgzip byte for byte', 
       assert.equal(formatFai(built.fai), samtoolsOf(v).fai().toString('utf8'));
       assert.ok(formatGzi(built.gzi).equals(samGzi), 'buildBgzfIndexes gzi differs from samtools');
       assert.deepEqual(parseGzi(samGzi, `${v.gz}.gzi`), { ...scanned, uncompressedSize: NaN });
-      assert.deepEqual(built.fai, buildFai(v.fasta, () => {}), 'the fai of the uncompressed file');
+      assert.deepEqual(
+        built.fai,
+        buildFai(v.fasta, () => {}),
+        'the fai of the uncompressed file',
+      );
     });
   }
 });
 
 describe('BgzfFile reads match samtools faidx and a naive reader', () => {
-  for (const name of ['big-60', 'width-1-small-blocks', 'width-61-crlf-small-blocks', 'width-61-crlf', 'width-80-iupac-no-final-newline', 'unwrapped-blank-lines-small-blocks']) {
+  for (const name of [
+    'big-60',
+    'width-1-small-blocks',
+    'width-61-crlf-small-blocks',
+    'width-61-crlf',
+    'width-80-iupac-no-final-newline',
+    'unwrapped-blank-lines-small-blocks',
+  ]) {
     it(name, (t) => {
       if (missing) return t.skip(`${missing}: CI installs both`);
       const v = variants.find((x) => x.name === name)!;
@@ -158,7 +184,9 @@ describe('BgzfFile reads match samtools faidx and a naive reader', () => {
         assert.equal(ours, naive.get(r.name)!.slice(r.start, r.end), `naive reader at ${where}`);
         assert.equal(ours, sam[i], `samtools at ${where}`);
       });
-      const edges = Array.from(gzi.uncompressed).flatMap((u) => [u - 1, u, u + 1]).filter((u) => u >= 0 && u < raw.length);
+      const edges = Array.from(gzi.uncompressed)
+        .flatMap((u) => [u - 1, u, u + 1])
+        .filter((u) => u >= 0 && u < raw.length);
       const rng = prng(43);
       for (const u of [...edges, ...Array.from({ length: 300 }, () => randInt(rng, 0, raw.length - 1)), raw.length - 1]) {
         assert.equal(file.byteAt(u), raw[u], `byte ${u}`);
@@ -294,7 +322,16 @@ describe('BlockCache', () => {
     const inflated: string[] = [];
     const get = (file: number, block: number) => cache.get(file, block, () => (inflated.push(`${file}/${block}`), Buffer.alloc(100, block))).length;
     const [a, b] = [cache.registerFile(), cache.registerFile()];
-    for (const [f, k] of [[a, 1], [b, 1], [a, 2], [a, 1], [b, 3], [b, 1], [a, 2]] as const) get(f, k);
+    for (const [f, k] of [
+      [a, 1],
+      [b, 1],
+      [a, 2],
+      [a, 1],
+      [b, 3],
+      [b, 1],
+      [a, 2],
+    ] as const)
+      get(f, k);
     // a/1 b/1 a/2 fill it; a/1 hits; b/3 evicts b/1 (the oldest unused); b/1 evicts a/2; a/2 evicts a/1.
     assert.deepEqual(inflated, [`${a}/1`, `${b}/1`, `${a}/2`, `${b}/3`, `${b}/1`, `${a}/2`]);
     assert.deepEqual(cache.stats, { hits: 1, misses: 6, bytes: 300, blocks: 3 });
@@ -322,7 +359,7 @@ describe('FaiBuilder and progress', () => {
     const expected = buildFai(v.fasta);
     const rng = prng(13);
     const builder = new FaiBuilder(v.fasta);
-    for (let at = 0; at < text.length; ) {
+    for (let at = 0; at < text.length;) {
       const n = randInt(rng, 1, 5000);
       builder.push(text.subarray(at, at + n));
       at += n;
@@ -332,7 +369,10 @@ describe('FaiBuilder and progress', () => {
     assert.deepEqual(buildFai(v.fasta, undefined, { chunkBytes: 100_000, onProgress: (done, total) => seen.push([done, total]) }), expected);
     assert.equal(seen.length, Math.ceil(text.length / 100_000));
     assert.deepEqual(seen.at(-1), [text.length, text.length]);
-    assert.ok(seen.every(([done], i) => i === 0 || done > seen[i - 1]![0]), 'progress only grows');
+    assert.ok(
+      seen.every(([done], i) => i === 0 || done > seen[i - 1]![0]),
+      'progress only grows',
+    );
   });
 
   it('reports compressed bytes for buildBgzfIndexes and scanBgzf', (t) => {
@@ -346,7 +386,10 @@ describe('FaiBuilder and progress', () => {
         seen.push(done);
       });
       assert.ok(seen.length >= 2, `${seen.length} progress calls for ${size} bytes`);
-      assert.ok(seen.every((done, i) => i === 0 || done > seen[i - 1]!), 'progress only grows');
+      assert.ok(
+        seen.every((done, i) => i === 0 || done > seen[i - 1]!),
+        'progress only grows',
+      );
       assert.equal(seen.at(-1), size);
     }
   });
@@ -357,7 +400,10 @@ describe('BGZF oddities', () => {
     if (missing) return t.skip(`${missing}: CI installs both`);
     const text = Buffer.from('>a\nACGTACGTAC\nGT\n>b\nTTTT\n', 'latin1');
     const path = join(root, 'empties.fa.gz');
-    writeFileSync(path, Buffer.concat([BGZF_EOF, bgzfBlock(text.subarray(0, 7)), BGZF_EOF, BGZF_EOF, bgzfBlock(text.subarray(7, 20)), bgzfBlock(text.subarray(20)), BGZF_EOF]));
+    writeFileSync(
+      path,
+      Buffer.concat([BGZF_EOF, bgzfBlock(text.subarray(0, 7)), BGZF_EOF, BGZF_EOF, bgzfBlock(text.subarray(7, 20)), bgzfBlock(text.subarray(20)), BGZF_EOF]),
+    );
     const gzi = scanBgzf(path);
     assert.ok(formatGzi(gzi).equals(bgzipReindex(path, join(root, 'reindex'))), 'bgzip -r agrees');
     const file = openBgzf(path, gzi);

@@ -27,7 +27,15 @@ describe('validators and Cache-Control', () => {
   before(async () => {
     root = tempDir('seqserve-caching-');
     data = subDir(root, 'data');
-    faPath = writeFasta(data, 'a.fa', { seed: 5, lineWidth: 60, lowercase: true, records: [{ name: 'chr1', length: 30_000 }, { name: 'chr2', length: 2000 }] }).path;
+    faPath = writeFasta(data, 'a.fa', {
+      seed: 5,
+      lineWidth: 60,
+      lowercase: true,
+      records: [
+        { name: 'chr1', length: 30_000 },
+        { name: 'chr2', length: 2000 },
+      ],
+    }).path;
     seqs = readFasta(faPath);
     writeRaw(data, 'r', { seed: 6, length: 3000 });
     app = await testApp(data, { digests: true });
@@ -56,7 +64,10 @@ describe('validators and Cache-Control', () => {
       assert.equal(r.headers['last-modified'], mtime, `${url}: Last-Modified`);
       assert.equal(r.headers['cache-control'], cacheable, `${url}: Cache-Control`);
       const etag = String(r.headers.etag);
-      for (const conditional of [{ 'if-none-match': etag }, { 'if-none-match': `"nope", W/${etag}` }, { 'if-modified-since': mtime }] as Record<string, string>[]) {
+      for (const conditional of [{ 'if-none-match': etag }, { 'if-none-match': `"nope", W/${etag}` }, { 'if-modified-since': mtime }] as Record<
+        string,
+        string
+      >[]) {
         const again = await inject(url, conditional);
         assert.equal(again.statusCode, 304, `${url} ${JSON.stringify(conditional)}`);
         assert.equal(again.rawPayload.length, 0, '304 has no body');
@@ -75,7 +86,15 @@ describe('validators and Cache-Control', () => {
 
   it('each choice of bytes has its own ETag; the same bytes under /range and /region share one', async () => {
     const tags = new Set<string>();
-    for (const q of ['start=0&end=100', 'start=0&end=101', 'start=1&end=101', 'start=0&end=100&strand=-', 'start=0&end=100&case=upper', 'start=0&end=100&case=lower', 'start=0&end=100&mask=hard']) {
+    for (const q of [
+      'start=0&end=100',
+      'start=0&end=101',
+      'start=1&end=101',
+      'start=0&end=100&strand=-',
+      'start=0&end=100&case=upper',
+      'start=0&end=100&case=lower',
+      'start=0&end=100&mask=hard',
+    ]) {
       tags.add(String((await inject(`/chrom/chr1/range?${q}`)).headers.etag));
     }
     tags.add(String((await inject('/chrom/chr2/range?start=0&end=100')).headers.etag));
@@ -156,7 +175,14 @@ describe('validators and Cache-Control', () => {
     const beforeR = await inject('/chrom/r/range?start=0&end=100');
     const beforeList = await inject('/chrom');
     // Another size: the digest sidecar trusts a file of the same size and mtime second (src/refget/digest-sidecar.ts).
-    const next = writeFasta(data, 'a.fa.new', { seed: 55, lineWidth: 60, records: [{ name: 'chr1', length: 30_000 }, { name: 'chr2', length: 2001 }] });
+    const next = writeFasta(data, 'a.fa.new', {
+      seed: 55,
+      lineWidth: 60,
+      records: [
+        { name: 'chr1', length: 30_000 },
+        { name: 'chr2', length: 2001 },
+      ],
+    });
     renameSync(next.path, faPath);
     rmSync(`${faPath}.fai`);
     await app.reloadData();
@@ -177,7 +203,14 @@ describe('/chrom while digests are computed', () => {
   it('changes its ETag (and does not go back in Last-Modified) when the digests arrive', async () => {
     const root = tempDir('seqserve-caching-digests-');
     const data = subDir(root, 'data');
-    writeFasta(data, 'big.fa', { seed: 8, lineWidth: 60, records: [{ name: 's1', length: 3_000_000 }, { name: 's2', length: 1000 }] });
+    writeFasta(data, 'big.fa', {
+      seed: 8,
+      lineWidth: 60,
+      records: [
+        { name: 's1', length: 3_000_000 },
+        { name: 's2', length: 1000 },
+      ],
+    });
     const app = await testApp(data, { digests: true });
     try {
       const early = await app.inject('/chrom');
@@ -191,7 +224,11 @@ describe('/chrom while digests are computed', () => {
         assert.ok(Date.parse(String(late.headers['last-modified'])) >= Date.parse(String(early.headers['last-modified'])));
         // HTTP-dates have whole seconds: a change within the file's own second cannot show in them.
         if (late.headers['last-modified'] !== early.headers['last-modified']) {
-          assert.equal((await app.inject({ url: '/chrom', headers: { 'if-modified-since': String(early.headers['last-modified']) } })).statusCode, 200, 'If-Modified-Since sees the change');
+          assert.equal(
+            (await app.inject({ url: '/chrom', headers: { 'if-modified-since': String(early.headers['last-modified']) } })).statusCode,
+            200,
+            'If-Modified-Since sees the change',
+          );
         }
       } else {
         assert.fail('the digests were done before the first request: make the fixture larger');

@@ -43,7 +43,10 @@ function wrap(sequence: string, width: number): string {
 
 const complementOf: Record<string, string> = {};
 for (const [x, y] of ['AT', 'CG', 'RY', 'KM', 'BV', 'DH', 'SS', 'WW', 'NN'].map((p) => [p[0]!, p[1]!] as const)) {
-  for (const [p, q] of [[x, y], [y, x]]) {
+  for (const [p, q] of [
+    [x, y],
+    [y, x],
+  ]) {
     complementOf[p!] = q!;
     complementOf[p!.toLowerCase()] = q!.toLowerCase();
   }
@@ -52,7 +55,10 @@ complementOf['U'] = 'A';
 complementOf['u'] = 'a';
 
 function revcomp(s: string): string {
-  return [...s].reverse().map((c) => complementOf[c] ?? c).join('');
+  return [...s]
+    .reverse()
+    .map((c) => complementOf[c] ?? c)
+    .join('');
 }
 
 /** hard: lowercase letters become N first; then the case applies. */
@@ -122,7 +128,12 @@ describe('case-mask: over HTTP', () => {
 
   for (const o of options) {
     it(`/chrom/:name/range ${query(o)}, both strands`, async () => {
-      for (const [start, end] of [[0, chr1.length], [3, 77], [59, 61], [5, 5]] as const) {
+      for (const [start, end] of [
+        [0, chr1.length],
+        [3, 77],
+        [59, 61],
+        [5, 5],
+      ] as const) {
         const plus = await get(app, `/chrom/chr1/range?start=${start}&end=${end}&${query(o)}`);
         assert.equal(plus.statusCode, 200);
         assert.equal(plus.body, oracle(chr1.slice(start, end), o));
@@ -137,7 +148,11 @@ describe('case-mask: over HTTP', () => {
       for (const strand of ['+', '-'] as const) {
         const whole = strand === '-' ? revcomp(chr1.slice(start, end)) : chr1.slice(start, end);
         const expected = oracle(whole, o);
-        for (const [header, slice] of [['bytes=5-40', expected.slice(5, 41)], ['bytes=-17', expected.slice(-17)], ['bytes=250-', expected.slice(250)]] as const) {
+        for (const [header, slice] of [
+          ['bytes=5-40', expected.slice(5, 41)],
+          ['bytes=-17', expected.slice(-17)],
+          ['bytes=250-', expected.slice(250)],
+        ] as const) {
           const res = await get(app, `/chrom/chr1/range?start=${start}&end=${end}&strand=${strand === '-' ? '-' : '%2B'}&${query(o)}`, { range: header });
           assert.equal(res.statusCode, 206);
           assert.equal(res.body, slice, `${strand} ${header}`);

@@ -38,7 +38,11 @@ describe('seqserve help', () => {
       assert.equal(r.stdout, `${commandUsage(name)}\n`, `${name} --help: its usage`);
       assert.match(r.stdout, new RegExp(`^usage: ${commands[name].synopsis.replace(/[[\]().]/g, '\\$&')}\n`), `${name}: its synopsis first`);
       const listed = optionLines(r.stdout).map((l) => /--([\w-]+)/.exec(l)![1]);
-      assert.deepEqual(listed, commands[name].options.map((o) => o.flag), `${name}: its options, and only those`);
+      assert.deepEqual(
+        listed,
+        commands[name].options.map((o) => o.flag),
+        `${name}: its options, and only those`,
+      );
     }
     for (const name of ['get', 'index']) {
       const [a, b] = await Promise.all([run([name, '-h']), run(['help', name])]);
@@ -69,7 +73,11 @@ describe('seqserve help', () => {
       const text = serve.slice(at, next < 0 ? undefined : next);
       assert.ok(at >= 0 && text.includes(`default: `) && text.includes(String(value)), `${flag}: default ${value} shown, got: ${text}`);
     }
-    assert.match(serve, /--bgzf-cache-mib N memory for inflated blocks of bgzipped FASTA, an LRU shared by the requests of a process/, 'the new option is explained');
+    assert.match(
+      serve,
+      /--bgzf-cache-mib N memory for inflated blocks of bgzipped FASTA, an LRU shared by the requests of a process/,
+      'the new option is explained',
+    );
     const get = (await run(['get', '--help'])).stdout.replace(/\s+/g, ' ');
     assert.match(get, /-n, --width N bases per line; 0 = one line .*default: 60/, 'get --width: default 60, as samtools');
     assert.match(get, /-i, --reverse-complement/, 'get -i, as samtools');
@@ -77,8 +85,18 @@ describe('seqserve help', () => {
   });
 
   it("refuses another command's option: one line naming it, the command's usage, exit 2", async () => {
-    assertUsageError(await run(['index', '--port', '1']), /index: unknown option --port \(an option of seqserve serve\)/, /^usage: seqserve index/, 'index --port');
-    assertUsageError(await run(['prepare', 'a', 'b', '--json']), /prepare: unknown option --json \(an option of seqserve info\)/, /^usage: seqserve prepare/, 'prepare --json');
+    assertUsageError(
+      await run(['index', '--port', '1']),
+      /index: unknown option --port \(an option of seqserve serve\)/,
+      /^usage: seqserve index/,
+      'index --port',
+    );
+    assertUsageError(
+      await run(['prepare', 'a', 'b', '--json']),
+      /prepare: unknown option --json \(an option of seqserve info\)/,
+      /^usage: seqserve prepare/,
+      'prepare --json',
+    );
     assertUsageError(await run(['serve', '--force']), /serve: unknown option --force/, /^usage: seqserve \[serve\]/, 'serve --force');
     assertUsageError(await run(['get', 'd', 'chr1', '--preload']), /get: unknown option --preload/, /^usage: seqserve get/, 'get --preload');
     assertUsageError(await run(['--frobnicate']), /serve: unknown option --frobnicate$/, /^usage: seqserve \[serve\]/, 'an unknown option');

@@ -32,12 +32,22 @@ interface Made {
 
 /** Complement as samtools faidx -i writes it (IUPAC codes too, case kept). */
 const complement: Record<string, string> = Object.fromEntries(
-  [...'ACGTURYKMSWBDHVN'].map((b, i) => [b, 'TGCAAYRMKSWVHDBN'[i]!]).flatMap(([b, c]) => [[b, c], [b!.toLowerCase(), c!.toLowerCase()]]),
+  [...'ACGTURYKMSWBDHVN']
+    .map((b, i) => [b, 'TGCAAYRMKSWVHDBN'[i]!])
+    .flatMap(([b, c]) => [
+      [b, c],
+      [b!.toLowerCase(), c!.toLowerCase()],
+    ]),
 );
 
 /** The naive oracle: FASTA of a region as samtools writes it, from the generated sequence. */
 function naiveFasta(label: string, bases: string, width: number, reverse: boolean): string {
-  const seq = reverse ? [...bases].reverse().map((b) => complement[b] ?? b).join('') : bases;
+  const seq = reverse
+    ? [...bases]
+        .reverse()
+        .map((b) => complement[b] ?? b)
+        .join('')
+    : bases;
   let out = `>${label}${reverse ? '/rc' : ''}\n`;
   if (width === 0) return seq.length > 0 ? `${out}${seq}\n` : out;
   for (let i = 0; i < seq.length; i += width) out += `${seq.slice(i, i + width)}\n`;
@@ -98,13 +108,22 @@ describe('seqserve get and info', () => {
   it('prints what samtools faidx prints, byte for byte, for every layout, width and strand', { skip: !hasSamtools() && 'samtools not installed' }, async () => {
     const copies = made.map((m) => new SamtoolsCopy(m.fixture.path));
     try {
-      for (const [width, reverse] of [[60, false], [7, true], [80, false], [1, true]] as const) {
+      for (const [width, reverse] of [
+        [60, false],
+        [7, true],
+        [80, false],
+        [1, true],
+      ] as const) {
         const args = [...(width === 60 ? [] : ['-n', String(width)]), ...(reverse ? ['-i'] : [])];
         const ours = await getAll(args);
         const theirs = copies
           .map((copy, i) => {
             copy.fai();
-            return execFileSync('samtools', ['faidx', ...args, copy.fasta, ...made[i]!.regions], { encoding: 'latin1', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] });
+            return execFileSync('samtools', ['faidx', ...args, copy.fasta, ...made[i]!.regions], {
+              encoding: 'latin1',
+              maxBuffer: 1 << 28,
+              stdio: ['ignore', 'pipe', 'ignore'],
+            });
           })
           .join('');
         assert.ok(ours === theirs, `width ${width}${reverse ? ' -i' : ''}: the same bytes as samtools (${ours.length} vs ${theirs.length} bytes)`);
@@ -117,7 +136,12 @@ describe('seqserve get and info', () => {
 
   it("prints what the server's POST /batch?format=fasta sends, for widths 60, 0 and 13 and both strands", async () => {
     const regions = made.flatMap((m) => m.regions);
-    for (const [width, reverse] of [[60, false], [0, true], [13, false], [0, false]] as const) {
+    for (const [width, reverse] of [
+      [60, false],
+      [0, true],
+      [13, false],
+      [0, false],
+    ] as const) {
       const ours = await getAll([...(width === 60 ? [] : ['--width', String(width)]), ...(reverse ? ['--reverse-complement'] : [])]);
       const res = await app.inject({
         method: 'POST',
@@ -154,7 +178,9 @@ describe('seqserve get and info', () => {
     const dir = join(root, 'big');
     mkdirSync(dir);
     const raw = writeRaw(dir, 'big', { seed: 3, length: 24_000_000 });
-    const expected = createHash('md5').update(raw.sequence.match(/.{1,60}/g)!.join('\n') + '\n').digest('hex');
+    const expected = createHash('md5')
+      .update(raw.sequence.match(/.{1,60}/g)!.join('\n') + '\n')
+      .digest('hex');
     // A reader that takes everything, slowly at first: the answer arrives whole.
     const whole = spawn(process.execPath, ['--import', 'tsx', cli, 'get', dir, 'big']);
     const md5 = createHash('md5');
@@ -208,10 +234,17 @@ describe('seqserve get and info', () => {
     assert.equal(index.code, 0, index.stderr);
     const json = await run(['info', data, '--json']);
     assert.equal(json.code, 0, json.stderr);
-    const info = JSON.parse(json.stdout) as { assemblies: { name: string; default: boolean; sequences: { name: string; length: number; md5: string | null; ga4gh: string | null }[] }[]; totals: Record<string, unknown> };
+    const info = JSON.parse(json.stdout) as {
+      assemblies: { name: string; default: boolean; sequences: { name: string; length: number; md5: string | null; ga4gh: string | null }[] }[];
+      totals: Record<string, unknown>;
+    };
     assert.equal(info.assemblies.length, 1, 'one assembly');
     assert.equal(info.assemblies[0]!.default, true, 'the default one');
-    assert.deepEqual(info.totals, { assemblies: 1, sequences: sequences.length, bases, fileBytes, digestsKnown: sequences.length, digestsComplete: true }, 'the totals');
+    assert.deepEqual(
+      info.totals,
+      { assemblies: 1, sequences: sequences.length, bases, fileBytes, digestsKnown: sequences.length, digestsComplete: true },
+      'the totals',
+    );
     for (const [i, s] of sequences.entries()) {
       const row = info.assemblies[0]!.sequences[i]!;
       assert.equal(row.name, s.name, 'in file order');
@@ -230,9 +263,26 @@ describe('seqserve get and info', () => {
     writeFileSync(join(dir, 'mm', 'm.fa'), '>chrX\nAAAAAAAAAA\n');
     const r = await run(['info', dir, '--json']);
     assert.equal(r.code, 0, r.stderr);
-    const info = JSON.parse(r.stdout) as { assemblies: { name: string; default: boolean; sequences: { name: string; aliases: string[]; file: string }[] }[]; totals: { assemblies: number; bases: number } };
-    assert.deepEqual(info.assemblies.map((a) => [a.name, a.default]), [['hg', true], ['mm', false]], 'two assemblies, the first the default');
-    assert.deepEqual(info.assemblies[0]!.sequences.map((s) => [s.name, s.file]), [['chr1', 'hg/g.fa'], ['chrM', 'hg/g.fa']], 'names and files');
+    const info = JSON.parse(r.stdout) as {
+      assemblies: { name: string; default: boolean; sequences: { name: string; aliases: string[]; file: string }[] }[];
+      totals: { assemblies: number; bases: number };
+    };
+    assert.deepEqual(
+      info.assemblies.map((a) => [a.name, a.default]),
+      [
+        ['hg', true],
+        ['mm', false],
+      ],
+      'two assemblies, the first the default',
+    );
+    assert.deepEqual(
+      info.assemblies[0]!.sequences.map((s) => [s.name, s.file]),
+      [
+        ['chr1', 'hg/g.fa'],
+        ['chrM', 'hg/g.fa'],
+      ],
+      'names and files',
+    );
     assert.ok(info.assemblies[0]!.sequences[0]!.aliases.includes('1'), 'chr1 is also 1');
     assert.ok(info.assemblies[0]!.sequences[1]!.aliases.includes('MT'), 'chrM is also MT');
     assert.equal(info.totals.bases, 16, 'bases over both');

@@ -126,7 +126,11 @@ describe('serving and closing gracefully', () => {
       assert.equal(await res.text(), 'TNac');
       server.child.kill('SIGTERM');
       assert.equal(await server.exited, 0);
-      const access = server.stdout().split('\n').filter((l) => l.includes('"msg":"request"')).map((l) => JSON.parse(l));
+      const access = server
+        .stdout()
+        .split('\n')
+        .filter((l) => l.includes('"msg":"request"'))
+        .map((l) => JSON.parse(l));
       assert.equal(access.length, 1);
       assert.equal(access[0].sequence, '11');
       assert.equal(access[0].start, 3);
@@ -165,7 +169,10 @@ describe('a data folder that cannot be written', () => {
       try {
         const res = await fetch(`${server.url}/chrom/11/range?start=2&end=8`);
         assert.equal(await res.text(), 'GTNacg');
-        const warning = server.stdout().split('\n').find((l) => l.includes('"level":40') && l.includes('g.fa.fai'));
+        const warning = server
+          .stdout()
+          .split('\n')
+          .find((l) => l.includes('"level":40') && l.includes('g.fa.fai'));
         assert.ok(warning, `a warning names the index it could not save: ${server.stdout()}`);
         assert.match(warning, /samtools faidx/);
         assert.equal(existsSync(join(dir, 'g.fa.fai')), false, 'nothing was written');

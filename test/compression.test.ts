@@ -70,7 +70,19 @@ describe('compressed answers', () => {
   before(async () => {
     root = tempDir('seqserve-compress-');
     const data = subDir(root, 'data');
-    seqs = readFasta(writeFasta(data, 'a.fa', { seed: 11, lineWidth: 60, lowercase: true, nRuns: true, alphabet: 'iupac', records: [{ name: 'c1', length: 3_000_000 }, { name: 'c2', length: 30_000 }] }).path);
+    seqs = readFasta(
+      writeFasta(data, 'a.fa', {
+        seed: 11,
+        lineWidth: 60,
+        lowercase: true,
+        nRuns: true,
+        alphabet: 'iupac',
+        records: [
+          { name: 'c1', length: 3_000_000 },
+          { name: 'c2', length: 30_000 },
+        ],
+      }).path,
+    );
     // 48 MB of random bases: enough that a stalled client cannot take it all into socket buffers.
     const letters = Buffer.from('ACGT');
     const bytes = randomBytes(48 * 1024 * 1024).map((b) => letters[b & 3]!);
@@ -124,7 +136,12 @@ describe('compressed answers', () => {
     assert.equal(r.headers['content-encoding'], 'gzip');
     const decoded = zlib.gunzipSync(r.body);
     assert.equal(decoded.length, 8 * 1024 * 1024 - 1);
-    assert.equal(createHash('sha256').update(decoded).digest('hex'), createHash('sha256').update(bigRaw.slice(1, 8 * 1024 * 1024), 'latin1').digest('hex'));
+    assert.equal(
+      createHash('sha256').update(decoded).digest('hex'),
+      createHash('sha256')
+        .update(bigRaw.slice(1, 8 * 1024 * 1024), 'latin1')
+        .digest('hex'),
+    );
     const whole = await get(`${url}/chrom/c1/range`, { 'accept-encoding': 'br' });
     assert.equal(zlib.brotliDecompressSync(whole.body).toString('latin1'), seqs.get('c1'));
   });
@@ -179,7 +196,12 @@ describe('compressed answers', () => {
     assert.equal(r.headers['content-encoding'], 'gzip');
     assert.equal(r.headers.vary, 'Accept, Accept-Encoding');
     assert.equal(zlib.gunzipSync(r.body).toString('latin1'), c2);
-    const batch = await app.inject({ method: 'POST', url: '/batch?format=fasta&width=0', headers: { 'content-type': 'text/plain', 'accept-encoding': 'gzip' }, payload: 'c1:1-20000\nc2:1-30000\n' });
+    const batch = await app.inject({
+      method: 'POST',
+      url: '/batch?format=fasta&width=0',
+      headers: { 'content-type': 'text/plain', 'accept-encoding': 'gzip' },
+      payload: 'c1:1-20000\nc2:1-30000\n',
+    });
     assert.equal(batch.headers['content-encoding'], 'gzip');
     assert.equal(zlib.gunzipSync(batch.rawPayload).toString('latin1'), `>c1:1-20000\n${seqs.get('c1')!.slice(0, 20_000)}\n>c2:1-30000\n${seqs.get('c2')}\n`);
     const random = await app.inject({ url: '/random?length=1000&count=50&seed=3&format=json', headers: { 'accept-encoding': 'gzip' } });
@@ -216,7 +238,9 @@ describe('compression settings', () => {
   it('--no-compression sends identity without Vary; a lower threshold compresses JSON too', async () => {
     const root = tempDir('seqserve-compress-off-');
     const data = subDir(root, 'data');
-    const seq = readFasta(writeFasta(data, 'a.fa', { seed: 12, lineWidth: 60, records: Array.from({ length: 40 }, (_, i) => ({ name: `contig_${i}`, length: 30_000 })) }).path);
+    const seq = readFasta(
+      writeFasta(data, 'a.fa', { seed: 12, lineWidth: 60, records: Array.from({ length: 40 }, (_, i) => ({ name: `contig_${i}`, length: 30_000 })) }).path,
+    );
     const off = await testApp(data, { compression: false });
     const low = await testApp(data, { compressionThreshold: 100 });
     try {
@@ -228,7 +252,10 @@ describe('compression settings', () => {
       assert.equal(list.headers['content-encoding'], 'gzip');
       assert.equal(list.headers.vary, 'Accept-Encoding');
       const decoded = JSON.parse(zlib.gunzipSync(list.rawPayload).toString()) as { name: string; length: number }[];
-      assert.deepEqual(decoded.map((s) => s.name), [...seq.keys()]);
+      assert.deepEqual(
+        decoded.map((s) => s.name),
+        [...seq.keys()],
+      );
       const again = await low.inject({ url: '/chrom', headers: { 'accept-encoding': 'gzip', 'if-none-match': String(list.headers.etag) } });
       assert.equal(again.statusCode, 304);
       const plain = await low.inject({ url: '/chrom' });
@@ -243,4 +270,3 @@ describe('compression settings', () => {
     }
   });
 });
-

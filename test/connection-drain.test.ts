@@ -66,7 +66,11 @@ const servers: Server[] = [];
 after(() => servers.forEach((s) => s.closeAllConnections()));
 
 describe('the send queue of a connection (/proc/net/tcp)', { skip: readSendQueues() === undefined && 'no /proc/net/tcp here' }, () => {
-  for (const [listen, host] of [['127.0.0.1', '127.0.0.1'], ['::', '127.0.0.1'], ['::1', '::1']] as const) {
+  for (const [listen, host] of [
+    ['127.0.0.1', '127.0.0.1'],
+    ['::', '127.0.0.1'],
+    ['::1', '::1'],
+  ] as const) {
     it(`is non-zero for an answer the client has not read, zero once it has (listening on ${listen}, client to ${host})`, async (t) => {
       let started;
       try {
@@ -111,31 +115,39 @@ describe('closing drains connections', () => {
     const busy = rawClient(port, '/stall');
     await until(() => busy.bytes() > 0);
     const draining = drain.drain();
-    const late = await new Promise<string>((resolve) => connect(port, '127.0.0.1').once('connect', () => resolve('connected')).once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error')));
+    const late = await new Promise<string>((resolve) =>
+      connect(port, '127.0.0.1')
+        .once('connect', () => resolve('connected'))
+        .once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error')),
+    );
     assert.equal(late, 'ECONNREFUSED');
     busy.socket.destroy();
     await draining;
   });
 
-  it('keeps a connection whose written answer is still in the kernel send queue until the client has read it', { skip: readSendQueues() === undefined && 'no /proc/net/tcp here' }, async () => {
-    const { server, port, serverSockets } = await startServer();
-    servers.push(server);
-    const drain = new ConnectionDrain(server, { graceMs: 10_000 });
-    const total = 3 * MB;
-    const client = rawClient(port, `/${total}`);
-    client.socket.pause();
-    // Answer written whole (Node holds nothing) but the kernel still holds part of it: the tail.
-    await until(() => serverSockets.length === 1 && serverSockets[0]!.writableLength === 0 && (queued(serverSockets[0]!) ?? 0) > 100_000);
-    let drained = false;
-    const draining = drain.drain().then(() => (drained = true));
-    await sleep(500);
-    assert.equal(drained, false, 'the drain waits for the tail to be read');
-    assert.equal(serverSockets[0]!.destroyed, false, 'the connection is kept');
-    client.socket.resume();
-    await draining;
-    await client.ended;
-    assert.ok(client.bytes() > total, `the whole answer arrived (${client.bytes()} bytes with the headers)`);
-  });
+  it(
+    'keeps a connection whose written answer is still in the kernel send queue until the client has read it',
+    { skip: readSendQueues() === undefined && 'no /proc/net/tcp here' },
+    async () => {
+      const { server, port, serverSockets } = await startServer();
+      servers.push(server);
+      const drain = new ConnectionDrain(server, { graceMs: 10_000 });
+      const total = 3 * MB;
+      const client = rawClient(port, `/${total}`);
+      client.socket.pause();
+      // Answer written whole (Node holds nothing) but the kernel still holds part of it: the tail.
+      await until(() => serverSockets.length === 1 && serverSockets[0]!.writableLength === 0 && (queued(serverSockets[0]!) ?? 0) > 100_000);
+      let drained = false;
+      const draining = drain.drain().then(() => (drained = true));
+      await sleep(500);
+      assert.equal(drained, false, 'the drain waits for the tail to be read');
+      assert.equal(serverSockets[0]!.destroyed, false, 'the connection is kept');
+      client.socket.resume();
+      await draining;
+      await client.ended;
+      assert.ok(client.bytes() > total, `the whole answer arrived (${client.bytes()} bytes with the headers)`);
+    },
+  );
 
   it('cuts an answer still being written at the grace', async () => {
     const { server, port, serverSockets } = await startServer();
@@ -154,7 +166,8 @@ describe('closing drains connections', () => {
     // The reset drops what the kernel still held for it; the client sees the end (or the reset) early.
     await Promise.race([reader.closed, reader.ended]);
     assert.ok(reader.bytes() < 200 * MB, 'the client did not get the whole answer');
-    if (held !== undefined && held > 1 * MB) assert.ok(reader.bytes() < held, `reset, not closed: the ${held} bytes queued were dropped (got ${reader.bytes()})`);
+    if (held !== undefined && held > 1 * MB)
+      assert.ok(reader.bytes() < held, `reset, not closed: the ${held} bytes queued were dropped (got ${reader.bytes()})`);
   });
 
   it('without the send queue: ends an idle connection with FIN and waits for the client to close, at most the grace', async () => {

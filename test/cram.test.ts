@@ -12,8 +12,16 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { testApp } from './helpers/app.js';
 import {
-  generateReads, md5Upper, samRecords, samText, samtoolsAsync, sqLines, writeReference,
-  type Read, type Reference, type Run,
+  generateReads,
+  md5Upper,
+  samRecords,
+  samText,
+  samtoolsAsync,
+  sqLines,
+  writeReference,
+  type Read,
+  type Reference,
+  type Run,
 } from './helpers/cram-fixtures.js';
 import { removeDir, subDir, tempDir } from './helpers/fasta-fixtures.js';
 import { reverseComplement } from './helpers/naive-fasta.js';
@@ -96,16 +104,26 @@ describe('htslib decodes CRAM fetching its reference from seqserve by MD5 (REF_P
     if (root) removeDir(root);
   });
 
-  it('made a CRAM whose @SQ lines carry each sequence\'s MD5, with a UR that points at no file', () => {
+  it("made a CRAM whose @SQ lines carry each sequence's MD5, with a UR that points at no file", () => {
     const sq = sqLines(cramHeader);
-    assert.deepEqual(sq.map((t) => [t.get('SN'), t.get('LN')]), reference.records.map((r) => [r.name, String(r.sequence.length)]), '@SQ SN/LN');
+    assert.deepEqual(
+      sq.map((t) => [t.get('SN'), t.get('LN')]),
+      reference.records.map((r) => [r.name, String(r.sequence.length)]),
+      '@SQ SN/LN',
+    );
     for (const [i, r] of reference.records.entries()) {
       assert.equal(sq[i]!.get('M5'), md5Upper(r.sequence), `@SQ M5 of ${r.name} (samtools vs MD5 of the generated bases upper-cased)`);
       const ur = sq[i]!.get('UR');
       if (ur !== undefined) assert.ok(!existsSync(ur.replace(/^file:\/\//, '')), `UR:${ur} of ${r.name} must not exist`);
     }
-    assert.ok(reads.some((r) => /[RYKMSWBDHV]/.test(r.seq)), 'some read lies over an IUPAC code of the reference');
-    assert.ok(reads.some((r) => /N{5}/.test(r.seq)), 'some read lies over an N run');
+    assert.ok(
+      reads.some((r) => /[RYKMSWBDHV]/.test(r.seq)),
+      'some read lies over an IUPAC code of the reference',
+    );
+    assert.ok(
+      reads.some((r) => /N{5}/.test(r.seq)),
+      'some read lies over an N run',
+    );
   });
 
   it('decodes every record exactly as written, from bases served by GET /sequence/{md5}', async () => {
@@ -118,7 +136,11 @@ describe('htslib decodes CRAM fetching its reference from seqserve by MD5 (REF_P
     assert.equal(got.length, want.length, 'record count');
     for (let i = 0; i < want.length; i++) assert.equal(got[i], want[i], `record ${i}`);
     const sq = sqLines(run.stdout).map((t) => [t.get('SN'), t.get('LN'), t.get('M5')]);
-    assert.deepEqual(sq, reference.records.map((r) => [r.name, String(r.sequence.length), md5Upper(r.sequence)]), 'decoded @SQ SN/LN/M5');
+    assert.deepEqual(
+      sq,
+      reference.records.map((r) => [r.name, String(r.sequence.length), md5Upper(r.sequence)]),
+      'decoded @SQ SN/LN/M5',
+    );
     // htslib fetched each sequence from the server (whole, once) and cached what it got.
     assert.equal(served.get(200), reference.records.length, `GET /sequence/ answered 200 ${served.get(200) ?? 0} times, one per sequence expected`);
     const cached = new Map(cacheFiles(cache).map((f) => [f.split('/').pop()!, readFileSync(f, 'latin1')]));
@@ -141,7 +163,7 @@ describe('htslib decodes CRAM fetching its reference from seqserve by MD5 (REF_P
     for (let i = 0; i < want.length; i++) assert.equal(got[i], want[i], `record ${i} with MD/NM`);
   });
 
-  it('gives each read\'s bases in sequencing orientation through samtools fasta', async () => {
+  it("gives each read's bases in sequencing orientation through samtools fasta", async () => {
     const run = await decode(['fasta', 'reads.cram'], refPath(), freshCache());
     assert.equal(run.code, 0, `samtools fasta of the CRAM failed: ${run.stderr}`);
     const lines = run.stdout.split('\n').filter((l) => l.length > 0);

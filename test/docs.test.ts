@@ -72,7 +72,10 @@ describe('OpenAPI document and Swagger UI', () => {
     );
     // The hook did see the app's routes (a guard against the test passing on an empty list).
     for (const url of ['/healthz', '/chrom', '/chrom/:name/base/:offset', '/chrom/:name/range', '/region/:region', '/files/*']) {
-      assert.ok(expected.some((r) => r.url === url && r.method === 'GET'), `the onRoute hook did not see GET ${url}; saw ${JSON.stringify(routes)}`);
+      assert.ok(
+        expected.some((r) => r.url === url && r.method === 'GET'),
+        `the onRoute hook did not see GET ${url}; saw ${JSON.stringify(routes)}`,
+      );
     }
     const missing = expected.filter(({ method, url }) => doc.paths[openApiPath(url)]?.[method.toLowerCase()] === undefined);
     assert.deepEqual(missing, [], `routes missing from /docs/json (paths: ${Object.keys(doc.paths).join(', ')})`);
@@ -86,7 +89,10 @@ describe('OpenAPI document and Swagger UI', () => {
     assert.ok(base, 'GET /chrom/{name}/base/{offset} is documented');
     const path = (base.parameters ?? []).filter((p) => p.in === 'path');
     assert.deepEqual(path.map((p) => p.name).sort(), ['name', 'offset']);
-    assert.ok(path.every((p) => p.required === true), 'path parameters are required');
+    assert.ok(
+      path.every((p) => p.required === true),
+      'path parameters are required',
+    );
   });
 
   it('describes the querystring of a range', async () => {
@@ -94,9 +100,15 @@ describe('OpenAPI document and Swagger UI', () => {
     assert.ok(range, 'GET /chrom/{name}/range is documented');
     const params = range.parameters ?? [];
     for (const name of ['start', 'end', 'strand']) {
-      assert.ok(params.some((p) => p.in === 'query' && p.name === name), `query parameter ${name} is documented; got ${JSON.stringify(params.map((p) => `${p.in}:${p.name}`))}`);
+      assert.ok(
+        params.some((p) => p.in === 'query' && p.name === name),
+        `query parameter ${name} is documented; got ${JSON.stringify(params.map((p) => `${p.in}:${p.name}`))}`,
+      );
     }
-    assert.ok(params.some((p) => p.in === 'path' && p.name === 'name'), 'path parameter name is documented');
+    assert.ok(
+      params.some((p) => p.in === 'path' && p.name === 'name'),
+      'path parameter name is documented',
+    );
   });
 
   it('serves the Swagger UI at /docs from the package', async () => {

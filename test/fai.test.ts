@@ -69,7 +69,13 @@ describe('buildFai matches samtools faidx byte for byte', () => {
     writeFileSync(fasta, record('a', 'ACGT', 60) + record('b', 'GG', 60) + record('a', 'TTTTT', 60));
     const logged: string[] = [];
     const entries = buildFai(fasta, (msg) => logged.push(msg));
-    assert.deepEqual(entries.map((e) => [e.name, e.length]), [['a', 4], ['b', 2]]);
+    assert.deepEqual(
+      entries.map((e) => [e.name, e.length]),
+      [
+        ['a', 4],
+        ['b', 2],
+      ],
+    );
     assert.equal(logged.length, 1);
     assert.ok(logged[0]!.includes(fasta) && logged[0]!.includes('"a"'), logged[0]);
   });
@@ -115,7 +121,10 @@ describe('parseFai and formatFai', () => {
   });
 
   it('accepts a CRLF index, an empty index and a missing final newline', () => {
-    assert.deepEqual(parseFai('a\t4\t3\t4\t5\r\nb\t1\t11\t1\t2\r\n', 'x.fai').map((e) => e.name), ['a', 'b']);
+    assert.deepEqual(
+      parseFai('a\t4\t3\t4\t5\r\nb\t1\t11\t1\t2\r\n', 'x.fai').map((e) => e.name),
+      ['a', 'b'],
+    );
     assert.deepEqual(parseFai('', 'x.fai'), []);
     assert.equal(parseFai('a\t4\t3\t4\t5', 'x.fai')[0]!.lineBytes, 5);
   });

@@ -37,7 +37,20 @@ function send(origin: string, path: string, method = 'GET', headers: Record<stri
 }
 
 /** The headers that say what the answer is (not when or over which connection). */
-const compared = ['content-type', 'content-length', 'accept-ranges', 'access-control-allow-origin', 'access-control-expose-headers', 'content-range', 'etag', 'last-modified', 'cache-control', 'vary', 'content-encoding', ...securityHeaders.map(([name]) => name)];
+const compared = [
+  'content-type',
+  'content-length',
+  'accept-ranges',
+  'access-control-allow-origin',
+  'access-control-expose-headers',
+  'content-range',
+  'etag',
+  'last-modified',
+  'cache-control',
+  'vary',
+  'content-encoding',
+  ...securityHeaders.map(([name]) => name),
+];
 const pick = (h: Record<string, unknown>) => Object.fromEntries(compared.filter((k) => h[k] !== undefined).map((k) => [k, String(h[k])]));
 
 describe('fast path: single bases and small ranges', () => {
@@ -50,7 +63,18 @@ describe('fast path: single bases and small ranges', () => {
   before(async () => {
     root = tempDir('seqserve-fast-');
     const data = subDir(root, 'data');
-    writeFasta(data, 'g.fa', { seed: 1, lineWidth: 61, crlf: true, lowercase: true, nRuns: true, alphabet: 'iupac', records: [{ name: 'chr1', length: 5000 }, { name: 'x.y', length: 700 }] }).sequences.forEach((s, n) => sequences.set(n, s));
+    writeFasta(data, 'g.fa', {
+      seed: 1,
+      lineWidth: 61,
+      crlf: true,
+      lowercase: true,
+      nRuns: true,
+      alphabet: 'iupac',
+      records: [
+        { name: 'chr1', length: 5000 },
+        { name: 'x.y', length: 700 },
+      ],
+    }).sequences.forEach((s, n) => sequences.set(n, s));
     writeFileSync(join(data, 'latin.raw'), Buffer.from([0x41, 0x43, 0xe9, 0x47, 0x54]));
     const raw = writeRaw(data, 'r', { seed: 2, length: 999 });
     sequences.set(raw.name, raw.sequence);
@@ -80,7 +104,10 @@ describe('fast path: single bases and small ranges', () => {
     assert.deepEqual(pick(socket.headers), pick(injected.headers), `${method} ${path}: headers`);
     for (const [name, value] of securityHeaders) assert.equal(socket.headers[name], value, `${method} ${path}: ${name}`);
     // Request ids differ per request: not compared, but both paths send one.
-    for (const [via, h] of [['socket', socket.headers], ['inject', injected.headers]] as const) {
+    for (const [via, h] of [
+      ['socket', socket.headers],
+      ['inject', injected.headers],
+    ] as const) {
       assert.match(String(h['x-request-id']), /^[A-Za-z0-9._-]{1,128}$/, `${method} ${path}: ${via} answer has an X-Request-Id`);
     }
     assert.ok(socket.body.equals(injected.rawPayload), `${method} ${path}: body ${socket.body.toString().slice(0, 100)} vs ${injected.body.slice(0, 100)}`);
@@ -101,7 +128,10 @@ describe('fast path: single bases and small ranges', () => {
     }
     lines.length = 0;
     assert.equal((await both('/chrom/1/base/3')).body.toString(), sequences.get('chr1')![3], 'an alias');
-    assert.ok(lines.some((l) => l.reqId.startsWith('fp-')), 'aliases take the fast path too');
+    assert.ok(
+      lines.some((l) => l.reqId.startsWith('fp-')),
+      'aliases take the fast path too',
+    );
     assert.equal((await both('/chrom/chr1/base/007')).body.toString(), sequences.get('chr1')![7], 'leading zeros, as the route reads them');
   });
 
@@ -118,7 +148,11 @@ describe('fast path: single bases and small ranges', () => {
           const fast = lines.find((l) => l.url === path && l.reqId.startsWith('fp-'));
           assert.ok(fast, `${path} answered by the fast path: ${JSON.stringify(lines)}`);
           const routed = lines.find((l) => l.url === path && !l.reqId.startsWith('fp-'));
-          assert.deepEqual([fast.sequence, fast.start, fast.end, fast.strand], [routed?.sequence, routed?.start, routed?.end, routed?.strand], `${path}: log fields as the route's`);
+          assert.deepEqual(
+            [fast.sequence, fast.start, fast.end, fast.strand],
+            [routed?.sequence, routed?.start, routed?.end, routed?.strand],
+            `${path}: log fields as the route's`,
+          );
         }
       }
     }
@@ -181,8 +215,14 @@ describe('fast path: single bases and small ranges', () => {
       for (const bad of ['has space', 'x'.repeat(129), 'semi;colon']) {
         const a = await send(origin, path, 'GET', { 'x-request-id': bad });
         const b = await app.inject({ method: 'GET', url: path, headers: { 'x-request-id': bad } });
-        for (const [via, id] of [['socket', a.headers['x-request-id']], ['inject', b.headers['x-request-id']]] as const) {
-          assert.ok(typeof id === 'string' && id !== bad && /^[A-Za-z0-9._-]{1,128}$/.test(id), `${path}: ${via} replaces ${JSON.stringify(bad)} (got ${String(id)})`);
+        for (const [via, id] of [
+          ['socket', a.headers['x-request-id']],
+          ['inject', b.headers['x-request-id']],
+        ] as const) {
+          assert.ok(
+            typeof id === 'string' && id !== bad && /^[A-Za-z0-9._-]{1,128}$/.test(id),
+            `${path}: ${via} replaces ${JSON.stringify(bad)} (got ${String(id)})`,
+          );
         }
       }
     }
@@ -195,11 +235,17 @@ describe('fast path: single bases and small ranges', () => {
     for (const path of ['/chrom/chr1/base/5', '/chrom/chr1/range?start=0&end=100', '/chrom/r/range?start=10&end=900']) {
       lines.length = 0;
       const r = await both(path);
-      assert.ok(lines.some((l) => l.reqId.startsWith('fp-')), `${path}: the fast path answered`);
+      assert.ok(
+        lines.some((l) => l.reqId.startsWith('fp-')),
+        `${path}: the fast path answered`,
+      );
       assert.match(String(r.headers.etag), /^"[!#-~]+"$/, `${path}: a strong ETag`);
       assert.equal(r.headers['cache-control'], 'public, max-age=600', path);
       assert.ok(r.headers['last-modified'], path);
-      for (const conditional of [{ 'if-none-match': String(r.headers.etag) }, { 'if-modified-since': String(r.headers['last-modified']) }] as Record<string, string>[]) {
+      for (const conditional of [{ 'if-none-match': String(r.headers.etag) }, { 'if-modified-since': String(r.headers['last-modified']) }] as Record<
+        string,
+        string
+      >[]) {
         lines.length = 0;
         const again = await send(origin, path, 'GET', conditional);
         assert.equal(again.status, 304, `${path} ${JSON.stringify(conditional)}`);
@@ -234,7 +280,9 @@ describe('fast path with a compression threshold below its largest answer', () =
         done();
       },
     });
-    app = await buildApp(parseConfig({ data, logLevel: 'info', accessLog: true, digests: false, compressionThreshold: 100 }), { logger: pino({ level: 'info' }, sink) });
+    app = await buildApp(parseConfig({ data, logLevel: 'info', accessLog: true, digests: false, compressionThreshold: 100 }), {
+      logger: pino({ level: 'info' }, sink),
+    });
     origin = await app.listen({ port: 0, host: '127.0.0.1' });
   });
   after(async () => {

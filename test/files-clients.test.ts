@@ -34,37 +34,41 @@ describe('/files: clients reading the data folder over HTTP', () => {
     if (root) removeDir(root);
   });
 
-  it('lets samtools faidx read regions over HTTP, identical to samtools faidx on the local file', { skip: !hasSamtools() && 'samtools not installed' }, async () => {
-    const rng = prng(7);
-    const regions: Region[] = [
-      { name: 'chr1', start: 0, end: 1000 },
-      { name: 'chr1', start: 149_000, end: 150_000 },
-      { name: 'chr2', start: 0, end: 61 },
-      { name: 'tiny', start: 0, end: 1 },
-    ];
-    for (let k = 0; k < 20; k++) {
-      const [name, seq] = [...genome.sequences][randInt(rng, 0, genome.sequences.size - 1)]!;
-      const start = randInt(rng, 0, seq.length - 1);
-      regions.push({ name, start, end: randInt(rng, start + 1, Math.min(seq.length, start + 5000)) });
-    }
-    const cwd = subDir(root, 'samtools-cwd');
-    const asked = regions.map((r) => `${r.name}:${r.start + 1}-${r.end}`);
-    const run = await samtools(['faidx', '-n', '1000000000', `${url}/files/genome.fa`, ...asked], cwd);
-    assert.equal(run.code, 0, run.stderr);
-    const remote = run.stdout.split('\n').filter((l) => !l.startsWith('>') && l.length > 0);
-    const local = samtoolsFaidx(genome.path, regions);
-    assert.equal(remote.length, regions.length, 'one answer per region');
-    for (let i = 0; i < regions.length; i++) {
-      assert.equal(remote[i], local[i], asked[i]);
-      const r = regions[i]!;
-      assert.equal(remote[i], genome.sequences.get(r.name)!.slice(r.start, r.end), `${asked[i]} vs the generated bases`);
-    }
-    // A whole chromosome, and the CRLF file, too.
-    const whole = await samtools(['faidx', '-n', '1000000000', `${url}/files/crlf.fasta`, 'w1', 'w2'], cwd);
-    assert.equal(whole.code, 0, whole.stderr);
-    const seqs = whole.stdout.split('\n').filter((l) => !l.startsWith('>') && l.length > 0);
-    assert.deepEqual(seqs, [crlf.sequences.get('w1'), crlf.sequences.get('w2')]);
-  });
+  it(
+    'lets samtools faidx read regions over HTTP, identical to samtools faidx on the local file',
+    { skip: !hasSamtools() && 'samtools not installed' },
+    async () => {
+      const rng = prng(7);
+      const regions: Region[] = [
+        { name: 'chr1', start: 0, end: 1000 },
+        { name: 'chr1', start: 149_000, end: 150_000 },
+        { name: 'chr2', start: 0, end: 61 },
+        { name: 'tiny', start: 0, end: 1 },
+      ];
+      for (let k = 0; k < 20; k++) {
+        const [name, seq] = [...genome.sequences][randInt(rng, 0, genome.sequences.size - 1)]!;
+        const start = randInt(rng, 0, seq.length - 1);
+        regions.push({ name, start, end: randInt(rng, start + 1, Math.min(seq.length, start + 5000)) });
+      }
+      const cwd = subDir(root, 'samtools-cwd');
+      const asked = regions.map((r) => `${r.name}:${r.start + 1}-${r.end}`);
+      const run = await samtools(['faidx', '-n', '1000000000', `${url}/files/genome.fa`, ...asked], cwd);
+      assert.equal(run.code, 0, run.stderr);
+      const remote = run.stdout.split('\n').filter((l) => !l.startsWith('>') && l.length > 0);
+      const local = samtoolsFaidx(genome.path, regions);
+      assert.equal(remote.length, regions.length, 'one answer per region');
+      for (let i = 0; i < regions.length; i++) {
+        assert.equal(remote[i], local[i], asked[i]);
+        const r = regions[i]!;
+        assert.equal(remote[i], genome.sequences.get(r.name)!.slice(r.start, r.end), `${asked[i]} vs the generated bases`);
+      }
+      // A whole chromosome, and the CRLF file, too.
+      const whole = await samtools(['faidx', '-n', '1000000000', `${url}/files/crlf.fasta`, 'w1', 'w2'], cwd);
+      assert.equal(whole.code, 0, whole.stderr);
+      const seqs = whole.stdout.split('\n').filter((l) => !l.startsWith('>') && l.length > 0);
+      assert.deepEqual(seqs, [crlf.sequences.get('w1'), crlf.sequences.get('w2')]);
+    },
+  );
 
   it('lets @gmod/indexedfasta read random regions through RemoteFile, byte-identical to the file', async () => {
     const fasta = new IndexedFasta({ fasta: new RemoteFile(`${url}/files/genome.fa`), fai: new RemoteFile(`${url}/files/genome.fa.fai`) });
@@ -113,7 +117,14 @@ describe('/files: an index the server could not save', { skip: !hasSamtools() &&
     root = tempDir('seqserve-files-ro-');
     data = subDir(root, 'data');
     const elsewhere = subDir(root, 'elsewhere');
-    genome = writeFasta(data, 'ro.fa', { seed: 21, lineWidth: 70, records: [{ name: 'a', length: 10_000 }, { name: 'b', length: 333 }] });
+    genome = writeFasta(data, 'ro.fa', {
+      seed: 21,
+      lineWidth: 70,
+      records: [
+        { name: 'a', length: 10_000 },
+        { name: 'b', length: 333 },
+      ],
+    });
     // Saving goes through `${fai}.tmp-${pid}`: a folder by that name makes the write fail even
     // as root (where chmod would not), so the index stays in memory, as in a read-only folder.
     mkdirSync(join(data, `ro.fa.fai.tmp-${process.pid}`));

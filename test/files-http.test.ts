@@ -149,7 +149,8 @@ describe('/files: the data folder as static files', () => {
     const ifMatch = await send(url, '/files/genome.fa', { headers: { 'if-match': '"nope"' } });
     assert.equal(ifMatch.status, 412);
     const etags = new Set<string>();
-    for (const name of ['genome.fa', 'genome.fa.fai', 'crlf.fasta', 'crlf.fasta.fai', 'r22.raw']) etags.add((await send(url, `/files/${name}`, { method: 'HEAD' })).headers.etag!);
+    for (const name of ['genome.fa', 'genome.fa.fai', 'crlf.fasta', 'crlf.fasta.fai', 'r22.raw'])
+      etags.add((await send(url, `/files/${name}`, { method: 'HEAD' })).headers.etag!);
     assert.equal(etags.size, 5, 'every file has its own ETag');
   });
 
@@ -264,7 +265,10 @@ describe('/files: spans that cross a mapping window are copied, not viewed', () 
 
   it('serves whole files and ranges across windows byte for byte (and a 140-character name)', async () => {
     const rng = prng(33);
-    for (const [name, path] of [[encodeURIComponent(longName), genome.path], ['r.raw', raw.path]] as const) {
+    for (const [name, path] of [
+      [encodeURIComponent(longName), genome.path],
+      ['r.raw', raw.path],
+    ] as const) {
       const file = bytesOf(path);
       const whole = await send(url, `/files/${name}`);
       assert.equal(whole.status, 200, name);

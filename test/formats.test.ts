@@ -45,7 +45,10 @@ describe('formats: FASTA, .2bit and bgzipped FASTA behind every route', { skip: 
       ],
     });
     const records = [...fasta.sequences].map(([name, sequence]) => ({ name, sequence }));
-    for (const [asm, options] of [['twobit_le', { littleEndian: true, version: 0 as const }], ['twobit_be', { littleEndian: false, version: 1 as const }]] as const) {
+    for (const [asm, options] of [
+      ['twobit_le', { littleEndian: true, version: 0 as const }],
+      ['twobit_be', { littleEndian: false, version: 1 as const }],
+    ] as const) {
       mkdirSync(join(root, asm));
       writeTwoBit(join(root, asm, 'g.2bit'), records, options);
       // faToTwoBit: IUPAC codes become N (n when lowercase), U is stored as T.
@@ -70,7 +73,11 @@ describe('formats: FASTA, .2bit and bgzipped FASTA behind every route', { skip: 
       const res = await app.inject(`/assemblies/${asm}/chrom`);
       assert.equal(res.statusCode, 200, `${asm}: ${res.body}`);
       const list = res.json() as { name: string; length: number }[];
-      assert.deepEqual(list.map((s) => [s.name, s.length]), [...sequences].map(([n, s]) => [n, s.length]), `${asm}: names and lengths`);
+      assert.deepEqual(
+        list.map((s) => [s.name, s.length]),
+        [...sequences].map(([n, s]) => [n, s.length]),
+        `${asm}: names and lengths`,
+      );
       const one = (await app.inject(`/assemblies/${asm}/chrom/chr2`)).json() as { format: string; lineBases?: number };
       const format = { plain: 'fasta', bgzip: 'bgzf', twobit_le: '2bit', twobit_be: '2bit' }[asm];
       assert.equal(one.format, format, `${asm}: format`);
@@ -148,7 +155,11 @@ describe('formats: FASTA, .2bit and bgzipped FASTA behind every route', { skip: 
         const [b, e] = span.replaceAll(',', '').split('-').map(Number) as [number, number];
         return seq.slice(b - 1, e);
       });
-      assert.deepEqual(body.sequences.map((s) => s.sequence), want, `${asm} batch sequences`);
+      assert.deepEqual(
+        body.sequences.map((s) => s.sequence),
+        want,
+        `${asm} batch sequences`,
+      );
       const random = await app.inject(`/assemblies/${asm}/random?length=500&count=50&seed=3`);
       assert.equal(random.statusCode, 200, `${asm} random: ${random.body}`);
       for (const w of (random.json() as { sequences: { region: string; sequence: string }[] }).sequences) {

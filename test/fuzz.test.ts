@@ -56,8 +56,14 @@ describe('fuzz: hostile input never crashes, leaks or answers outside the API', 
   const seen = new Set<number>();
   function sawSuccessAndErrors(what: string): void {
     const statuses = [...seen].sort();
-    assert.ok(statuses.some((s) => s >= 200 && s < 300), `${what}: no 2xx among ${statuses.join(', ')}`);
-    assert.ok(statuses.some((s) => s >= 400 && s < 500), `${what}: no 4xx among ${statuses.join(', ')}`);
+    assert.ok(
+      statuses.some((s) => s >= 200 && s < 300),
+      `${what}: no 2xx among ${statuses.join(', ')}`,
+    );
+    assert.ok(
+      statuses.some((s) => s >= 400 && s < 500),
+      `${what}: no 4xx among ${statuses.join(', ')}`,
+    );
     seen.clear();
   }
 
@@ -68,14 +74,20 @@ describe('fuzz: hostile input never crashes, leaks or answers outside the API', 
 
   it(`/chrom/NAME/base/OFFSET (seed ${seed})`, async () => {
     await fc.assert(
-      fc.asyncProperty(nameText(folder.names), numberText, fc.constantFrom('GET', 'HEAD') as fc.Arbitrary<'GET' | 'HEAD'>, fc.boolean(), async (name, offset, method, prefixed) => {
-        const target = `${prefixed ? '/assemblies/asm2' : ''}/chrom/${enc(name)}/base/${enc(offset)}`;
-        const answer = await ask(method, target);
-        if (answer.statusCode === 200) {
-          assert.match(offset, plainDigits, `${target}: 200 for an offset that is not plain digits`);
-          if (method === 'GET') assert.equal(answer.rawPayload.length, 1, `${target}: one base`);
-        }
-      }),
+      fc.asyncProperty(
+        nameText(folder.names),
+        numberText,
+        fc.constantFrom('GET', 'HEAD') as fc.Arbitrary<'GET' | 'HEAD'>,
+        fc.boolean(),
+        async (name, offset, method, prefixed) => {
+          const target = `${prefixed ? '/assemblies/asm2' : ''}/chrom/${enc(name)}/base/${enc(offset)}`;
+          const answer = await ask(method, target);
+          if (answer.statusCode === 200) {
+            assert.match(offset, plainDigits, `${target}: 200 for an offset that is not plain digits`);
+            if (method === 'GET') assert.equal(answer.rawPayload.length, 1, `${target}: one base`);
+          }
+        },
+      ),
       settings(),
     );
     sawSuccessAndErrors('base');
@@ -83,17 +95,23 @@ describe('fuzz: hostile input never crashes, leaks or answers outside the API', 
 
   it(`/chrom/NAME/range with query and headers (seed ${seed})`, async () => {
     await fc.assert(
-      fc.asyncProperty(nameText(folder.names), queryText(['start', 'end', 'strand', 'case', 'mask']), hostileHeaders, fc.constantFrom('GET', 'HEAD') as fc.Arbitrary<'GET' | 'HEAD'>, async (name, query, headers, method) => {
-        const target = `/chrom/${enc(name)}/range?${query}`;
-        const answer = await ask(method, target, headers);
-        if (answer.statusCode < 300) {
-          for (const key of ['start', 'end']) {
-            const vs = values(query, key);
-            assert.ok(vs.length <= 1, `${target}: ${answer.statusCode} with ${key} given ${vs.length} times`);
-            if (vs.length === 1) assert.match(vs[0]!, plainDigits, `${target}: ${answer.statusCode} for ${key}=${vs[0]}`);
+      fc.asyncProperty(
+        nameText(folder.names),
+        queryText(['start', 'end', 'strand', 'case', 'mask']),
+        hostileHeaders,
+        fc.constantFrom('GET', 'HEAD') as fc.Arbitrary<'GET' | 'HEAD'>,
+        async (name, query, headers, method) => {
+          const target = `/chrom/${enc(name)}/range?${query}`;
+          const answer = await ask(method, target, headers);
+          if (answer.statusCode < 300) {
+            for (const key of ['start', 'end']) {
+              const vs = values(query, key);
+              assert.ok(vs.length <= 1, `${target}: ${answer.statusCode} with ${key} given ${vs.length} times`);
+              if (vs.length === 1) assert.match(vs[0]!, plainDigits, `${target}: ${answer.statusCode} for ${key}=${vs[0]}`);
+            }
           }
-        }
-      }),
+        },
+      ),
       settings(),
     );
     sawSuccessAndErrors('range');
@@ -101,16 +119,33 @@ describe('fuzz: hostile input never crashes, leaks or answers outside the API', 
 
   it(`/region/REGION with query and headers (seed ${seed})`, async () => {
     await fc.assert(
-      fc.asyncProperty(regionText(folder.names), queryText(['strand', 'case', 'mask']), hostileHeaders, fc.boolean(), async (region, query, headers, prefixed) => {
-        await ask('GET', `${prefixed ? '/assemblies/asm2' : ''}/region/${enc(region)}?${query}`, headers);
-      }),
+      fc.asyncProperty(
+        regionText(folder.names),
+        queryText(['strand', 'case', 'mask']),
+        hostileHeaders,
+        fc.boolean(),
+        async (region, query, headers, prefixed) => {
+          await ask('GET', `${prefixed ? '/assemblies/asm2' : ''}/region/${enc(region)}?${query}`, headers);
+        },
+      ),
       settings(),
     );
     sawSuccessAndErrors('region');
   });
 
   it(`/chrom/NAME, /assemblies/NAME/... with weird names (seed ${seed})`, async () => {
-    const tails = fc.constantFrom('', '/', '/chrom', '/chrom/c1', '/chrom/c1/base/0', '/region/c1', '/x/y/z', '/..', '/%2e%2e/chrom', '/chrom/%2e%2e%2fchr1/base/0');
+    const tails = fc.constantFrom(
+      '',
+      '/',
+      '/chrom',
+      '/chrom/c1',
+      '/chrom/c1/base/0',
+      '/region/c1',
+      '/x/y/z',
+      '/..',
+      '/%2e%2e/chrom',
+      '/chrom/%2e%2e%2fchr1/base/0',
+    );
     await fc.assert(
       fc.asyncProperty(nameText([...folder.names, 'asm2', 'data']), tails, fc.constantFrom('chrom', 'assemblies'), async (name, tail, kind) => {
         const target = kind === 'chrom' ? `/chrom/${enc(name)}` : `/assemblies/${enc(name)}${tail}`;
@@ -136,25 +171,35 @@ describe('fuzz: hostile input never crashes, leaks or answers outside the API', 
       nameText(folder.names),
     );
     await fc.assert(
-      fc.asyncProperty(id, fc.constantFrom('', '/metadata', '/metadata/x'), queryText(['start', 'end']), hostileHeaders, async (ident, tail, query, headers) => {
-        await ask('GET', `/sequence/${enc(ident)}${tail}?${query}`, headers);
-      }),
+      fc.asyncProperty(
+        id,
+        fc.constantFrom('', '/metadata', '/metadata/x'),
+        queryText(['start', 'end']),
+        hostileHeaders,
+        async (ident, tail, query, headers) => {
+          await ask('GET', `/sequence/${enc(ident)}${tail}?${query}`, headers);
+        },
+      ),
       settings(),
     );
   });
 
   it(`/random with hostile parameters (seed ${seed})`, async () => {
     await fc.assert(
-      fc.asyncProperty(queryText(['length', 'count', 'seed', 'exclude', 'format', 'width', 'case', 'mask']), fc.oneof(fc.constant({}), hostileHeaders), async (query, headers) => {
-        const answer = await ask('GET', `/random?${query}`, headers);
-        if (answer.statusCode < 300) {
-          for (const key of ['length', 'count', 'seed', 'width']) {
-            const vs = values(query, key);
-            assert.ok(vs.length <= 1, `/random?${query}: ${answer.statusCode} with ${key} given ${vs.length} times`);
-            if (vs.length === 1) assert.match(vs[0]!, plainDigits, `/random?${query}: ${answer.statusCode} for ${key}=${vs[0]}`);
+      fc.asyncProperty(
+        queryText(['length', 'count', 'seed', 'exclude', 'format', 'width', 'case', 'mask']),
+        fc.oneof(fc.constant({}), hostileHeaders),
+        async (query, headers) => {
+          const answer = await ask('GET', `/random?${query}`, headers);
+          if (answer.statusCode < 300) {
+            for (const key of ['length', 'count', 'seed', 'width']) {
+              const vs = values(query, key);
+              assert.ok(vs.length <= 1, `/random?${query}: ${answer.statusCode} with ${key} given ${vs.length} times`);
+              if (vs.length === 1) assert.match(vs[0]!, plainDigits, `/random?${query}: ${answer.statusCode} for ${key}=${vs[0]}`);
+            }
           }
-        }
-      }),
+        },
+      ),
       settings(),
     );
     sawSuccessAndErrors('random');
@@ -162,11 +207,16 @@ describe('fuzz: hostile input never crashes, leaks or answers outside the API', 
 
   it(`POST /batch with hostile bodies (seed ${seed})`, async () => {
     await fc.assert(
-      fc.asyncProperty(batchBody(folder.names), queryText(['format', 'width', 'strand', 'case', 'mask']), fc.constantFrom(undefined, 'application/json', 'text/x-fasta', 'image/png', '*/*;q=0'), async ({ contentType, payload }, query, accept) => {
-        const headers: Record<string, string> = { 'content-type': headerSafe(contentType) };
-        if (accept !== undefined) headers.accept = accept;
-        await ask('POST', `/batch?${query}`, headers, payload);
-      }),
+      fc.asyncProperty(
+        batchBody(folder.names),
+        queryText(['format', 'width', 'strand', 'case', 'mask']),
+        fc.constantFrom(undefined, 'application/json', 'text/x-fasta', 'image/png', '*/*;q=0'),
+        async ({ contentType, payload }, query, accept) => {
+          const headers: Record<string, string> = { 'content-type': headerSafe(contentType) };
+          if (accept !== undefined) headers.accept = accept;
+          await ask('POST', `/batch?${query}`, headers, payload);
+        },
+      ),
       settings(Math.ceil(runs * 1.5)),
     );
     sawSuccessAndErrors('batch');
@@ -174,18 +224,23 @@ describe('fuzz: hostile input never crashes, leaks or answers outside the API', 
 
   it(`/files never serves a byte from outside the data folder (seed ${seed})`, async () => {
     await fc.assert(
-      fc.asyncProperty(filesPath(folder.data), fc.oneof(fc.constant({}), hostileHeaders), fc.constantFrom('GET', 'HEAD') as fc.Arbitrary<'GET' | 'HEAD'>, async (target, headers, method) => {
-        let answer: Answered;
-        try {
-          answer = await ask(method, target, headers);
-        } catch (error) {
-          // inject refuses a few URLs (a backslash, a raw NUL); the socket sends them as written.
-          if (!(error instanceof Error) || !/invalid|URL/i.test(error.message) || error instanceof assert.AssertionError) throw error;
-          answer = await rawRequest(url, target, { method });
-          checkAnswer(folder, `${method} ${target} (socket)`, target, answer);
-        }
-        checkFilesBody(folder, `${method} ${target} ${JSON.stringify(headers)}`, answer);
-      }),
+      fc.asyncProperty(
+        filesPath(folder.data),
+        fc.oneof(fc.constant({}), hostileHeaders),
+        fc.constantFrom('GET', 'HEAD') as fc.Arbitrary<'GET' | 'HEAD'>,
+        async (target, headers, method) => {
+          let answer: Answered;
+          try {
+            answer = await ask(method, target, headers);
+          } catch (error) {
+            // inject refuses a few URLs (a backslash, a raw NUL); the socket sends them as written.
+            if (!(error instanceof Error) || !/invalid|URL/i.test(error.message) || error instanceof assert.AssertionError) throw error;
+            answer = await rawRequest(url, target, { method });
+            checkAnswer(folder, `${method} ${target} (socket)`, target, answer);
+          }
+          checkFilesBody(folder, `${method} ${target} ${JSON.stringify(headers)}`, answer);
+        },
+      ),
       settings(Math.ceil(runs * 2)),
     );
     sawSuccessAndErrors('files');
@@ -207,15 +262,54 @@ describe('fuzz: hostile input never crashes, leaks or answers outside the API', 
 
   it('raw URLs: bad percent-encoding, spaces, control bytes, over-long paths and headers', async () => {
     const paths = [
-      '/chrom/%', '/chrom/%zz/base/1', '/chrom/chr1/base/%', '/chrom/chr1/base/%31', '/chrom/chr1/range?start=%&end=%zz', '/region/%E0%A4%A', '/region/%C0%AE',
-      '/files/%', '/files/%ZZgenome.fa', '/files/%00', '/sequence/%', '/assemblies/%', '/batch?width=%', '/random?length=%ff%fe',
-      '/chrom/chr1/base/1%00', '/chrom/chr%001/base/1', '/files/genome.fa%00', '/chrom/chr1/range?start=1&&end=2', '/chrom/chr1/range?&start=1&end=2&',
-      '/chrom/chr1/range?start=1&start=2&end=3', '/chrom/chr1/range?start=+1&end=2', '/chrom/chr1/range?start=%2B1&end=2', '/chrom/chr1/base/+1', '/chrom/chr1/base/1e3',
-      '/chrom/chr1/base/-0', '/chrom/chr1/base/%D9%A1', '/chrom/chr1/base/00000000000000000000001', '/chrom/chr1/range?start=0&end=99999999999999999',
-      '/chrom/chr1/range?start=0&end=1e309', '/chrom/chr1/base/1?', '/chrom/chr1/base/1#x', '//chrom/chr1/base/1', '/chrom//chr1/base/1', '/chrom/chr1/base//1',
-      '/chrom/chr1/base/1/', '/./chrom/chr1/base/1', '/chrom/./chr1/base/1', '/chrom/x/../chr1/base/1', '/CHROM/chr1/base/1', '*', 'http://evil.example/chrom/chr1/base/1',
-      `/chrom/${'a'.repeat(101)}/base/1`, `/chrom/chr1/base/${'1'.repeat(200)}`, `/chrom/chr1/range?start=0&end=1&${'x=1&'.repeat(2000)}`,
-      `/files/${'../'.repeat(300)}etc/passwd`, `/region/${'%41'.repeat(3000)}`, `/chrom/chr1/base/1?${'a'.repeat(14_000)}`, `/chrom/chr1/base/1?${'a'.repeat(70_000)}`,
+      '/chrom/%',
+      '/chrom/%zz/base/1',
+      '/chrom/chr1/base/%',
+      '/chrom/chr1/base/%31',
+      '/chrom/chr1/range?start=%&end=%zz',
+      '/region/%E0%A4%A',
+      '/region/%C0%AE',
+      '/files/%',
+      '/files/%ZZgenome.fa',
+      '/files/%00',
+      '/sequence/%',
+      '/assemblies/%',
+      '/batch?width=%',
+      '/random?length=%ff%fe',
+      '/chrom/chr1/base/1%00',
+      '/chrom/chr%001/base/1',
+      '/files/genome.fa%00',
+      '/chrom/chr1/range?start=1&&end=2',
+      '/chrom/chr1/range?&start=1&end=2&',
+      '/chrom/chr1/range?start=1&start=2&end=3',
+      '/chrom/chr1/range?start=+1&end=2',
+      '/chrom/chr1/range?start=%2B1&end=2',
+      '/chrom/chr1/base/+1',
+      '/chrom/chr1/base/1e3',
+      '/chrom/chr1/base/-0',
+      '/chrom/chr1/base/%D9%A1',
+      '/chrom/chr1/base/00000000000000000000001',
+      '/chrom/chr1/range?start=0&end=99999999999999999',
+      '/chrom/chr1/range?start=0&end=1e309',
+      '/chrom/chr1/base/1?',
+      '/chrom/chr1/base/1#x',
+      '//chrom/chr1/base/1',
+      '/chrom//chr1/base/1',
+      '/chrom/chr1/base//1',
+      '/chrom/chr1/base/1/',
+      '/./chrom/chr1/base/1',
+      '/chrom/./chr1/base/1',
+      '/chrom/x/../chr1/base/1',
+      '/CHROM/chr1/base/1',
+      '*',
+      'http://evil.example/chrom/chr1/base/1',
+      `/chrom/${'a'.repeat(101)}/base/1`,
+      `/chrom/chr1/base/${'1'.repeat(200)}`,
+      `/chrom/chr1/range?start=0&end=1&${'x=1&'.repeat(2000)}`,
+      `/files/${'../'.repeat(300)}etc/passwd`,
+      `/region/${'%41'.repeat(3000)}`,
+      `/chrom/chr1/base/1?${'a'.repeat(14_000)}`,
+      `/chrom/chr1/base/1?${'a'.repeat(70_000)}`,
     ];
     for (const path of paths) {
       for (const method of ['GET', 'HEAD', 'POST']) {
@@ -255,13 +349,19 @@ describe('fuzz: hostile input never crashes, leaks or answers outside the API', 
     );
     await fc.assert(
       // inject resolves '.' and '..' segments as a browser would; the socket sends them as written.
-      fc.asyncProperty(target.filter((p) => !/\/\.\.?(?:\/|\?|$)/.test(p)), async (path) => {
-        const socket = await rawRequest(url, path);
-        const injected = await app.inject({ method: 'GET', url: path });
-        assert.equal(socket.statusCode, injected.statusCode, `${path}: status socket ${socket.statusCode} vs inject ${injected.statusCode}`);
-        assert.ok(socket.rawPayload.equals(injected.rawPayload), `${path}: bodies differ: ${socket.rawPayload.toString().slice(0, 100)} vs ${injected.body.slice(0, 100)}`);
-        checkAnswer(folder, `${path} (socket)`, path, socket);
-      }),
+      fc.asyncProperty(
+        target.filter((p) => !/\/\.\.?(?:\/|\?|$)/.test(p)),
+        async (path) => {
+          const socket = await rawRequest(url, path);
+          const injected = await app.inject({ method: 'GET', url: path });
+          assert.equal(socket.statusCode, injected.statusCode, `${path}: status socket ${socket.statusCode} vs inject ${injected.statusCode}`);
+          assert.ok(
+            socket.rawPayload.equals(injected.rawPayload),
+            `${path}: bodies differ: ${socket.rawPayload.toString().slice(0, 100)} vs ${injected.body.slice(0, 100)}`,
+          );
+          checkAnswer(folder, `${path} (socket)`, path, socket);
+        },
+      ),
       settings(),
     );
   });

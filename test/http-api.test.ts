@@ -13,7 +13,6 @@ const chr2 = 'GATTACA';
 // samtools leaves an empty record out of the index, so the server does not list it.
 const fasta = `>chr1 first\n${wrap(chr1, 60)}>dropped\n>chr2\n${chr2}\n`;
 
-
 describe('HTTP API shape', () => {
   let dir: string;
   let app: FastifyInstance;
@@ -49,7 +48,16 @@ describe('HTTP API shape', () => {
   it('describes one sequence with its line layout', async () => {
     const res = await get('/chrom/chr1');
     assert.equal(res.statusCode, 200);
-    assert.deepEqual(res.json(), { name: 'chr1', length: chr1.length, format: 'fasta', file: 'g.fa', offset: 12, lineBases: 60, lineBytes: 61, aliases: ['1'] });
+    assert.deepEqual(res.json(), {
+      name: 'chr1',
+      length: chr1.length,
+      format: 'fasta',
+      file: 'g.fa',
+      offset: 12,
+      lineBases: 60,
+      lineBytes: 61,
+      aliases: ['1'],
+    });
   });
 
   it('answers one base as text/plain with an exact length', async () => {

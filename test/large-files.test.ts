@@ -27,7 +27,6 @@ function pattern(length: number, seed: number): string {
   return s;
 }
 
-
 /**
  * Sparse files: the holes read as zero bytes and take no disk, so a 5 GiB file costs a few
  * pages. The sequences of interest sit past 4 GiB, beyond any 32-bit offset.
@@ -81,7 +80,12 @@ describe('files larger than 4 GiB and sequences longer than 2^31 bases', () => {
   });
 
   it('serves a wrapped FASTA sequence that starts past 4 GiB', async () => {
-    for (const [s, e] of [[0, 10_000], [59, 61], [1234, 5678], [9_990, 10_000]] as const) {
+    for (const [s, e] of [
+      [0, 10_000],
+      [59, 61],
+      [1234, 5678],
+      [9_990, 10_000],
+    ] as const) {
       assert.equal((await app.inject(`/chrom/chr11/range?start=${s}&end=${e}`)).body, chr11.slice(s, e));
     }
     assert.equal((await app.inject('/chrom/chr11/base/9999')).body, chr11[9999]);
@@ -115,7 +119,13 @@ describe('ranges that cross a mapping window', () => {
 
   it('joins bytes across window boundaries, forwards and reversed, buffered and streamed', async () => {
     for (const name of ['w', 'w2']) {
-      for (const [s, e] of [[60_000, 70_000], [65_530, 65_540], [1, 299_999], [130_000, 200_000], [0, 300_000]] as const) {
+      for (const [s, e] of [
+        [60_000, 70_000],
+        [65_530, 65_540],
+        [1, 299_999],
+        [130_000, 200_000],
+        [0, 300_000],
+      ] as const) {
         const res = await app.inject(`/chrom/${name}/range?start=${s}&end=${e}`);
         assert.equal(res.body, seq.slice(s, e), `${name} ${s}-${e}`);
         const rc = await app.inject(`/chrom/${name}/range?start=${s}&end=${e}&strand=-`);
@@ -128,5 +138,8 @@ describe('ranges that cross a mapping window', () => {
 
 function reverseComplement(s: string): string {
   const map: Record<string, string> = { A: 'T', C: 'G', G: 'C', T: 'A', N: 'N', R: 'Y', Y: 'R' };
-  return [...s].reverse().map((c) => (c === c.toLowerCase() ? map[c.toUpperCase()]!.toLowerCase() : map[c]!)).join('');
+  return [...s]
+    .reverse()
+    .map((c) => (c === c.toLowerCase() ? map[c.toUpperCase()]!.toLowerCase() : map[c]!))
+    .join('');
 }

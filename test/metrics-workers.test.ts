@@ -31,7 +31,14 @@ describe('GET /metrics with --workers 2', () => {
   before(async () => {
     root = tempDir('seqserve-metrics-workers-');
     data = subDir(root, 'data');
-    writeFasta(data, 'g.fa', { seed: 11, lineWidth: 60, records: [{ name: 'chr1', length: 20_000 }, { name: 'chr2', length: 3000 }] });
+    writeFasta(data, 'g.fa', {
+      seed: 11,
+      lineWidth: 60,
+      records: [
+        { name: 'chr1', length: 20_000 },
+        { name: 'chr2', length: 3000 },
+      ],
+    });
     served = await startCli(['--data', data, '--port', String(await freePort()), '--workers', '2']);
   });
   after(async () => {
@@ -71,14 +78,20 @@ describe('GET /metrics with --workers 2', () => {
   async function answeredBy(url: string, lines: number): Promise<Set<number>> {
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const found = served!.stdout().split('\n').filter((l) => l.includes(`"url":"${url}`));
+      const found = served!
+        .stdout()
+        .split('\n')
+        .filter((l) => l.includes(`"url":"${url}`));
       if (found.length >= lines || Date.now() > deadline) return new Set(found.map((l) => (JSON.parse(l) as { pid: number }).pid));
       await new Promise((r) => setTimeout(r, 100));
     }
   }
 
   function assertExact(s: Samples, when: string): void {
-    for (const [labels, n] of [[baseRoute, made.base], [chromRoute, made.chrom]] as const) {
+    for (const [labels, n] of [
+      [baseRoute, made.base],
+      [chromRoute, made.chrom],
+    ] as const) {
       assert.equal(s.get(key('seqserve_http_requests_total', labels)), n, `${when}: ${labels.route} requests_total is every worker's`);
       assert.equal(s.get(key('seqserve_http_request_duration_seconds_count', labels)), n, `${when}: ${labels.route} histogram _count`);
       assert.equal(s.get(key('seqserve_http_request_duration_seconds_bucket', { ...labels, le: '+Inf' })), n, `${when}: ${labels.route} +Inf bucket`);
@@ -127,7 +140,10 @@ describe('GET /metrics with --workers 2', () => {
       assertExact(samples, `scrape ${i + 1}`);
       // A scrape is counted once answered: the earlier ones of this test, at most.
       const own = samples.get(key('seqserve_http_requests_total', { route: '/metrics', method: 'GET', status: '200' })) ?? 0;
-      assert.ok(own >= previous && own <= scrapes, `scrape ${i + 1}: /metrics counted ${own} of ${scrapes} earlier scrapes, not fewer than before (${previous})`);
+      assert.ok(
+        own >= previous && own <= scrapes,
+        `scrape ${i + 1}: /metrics counted ${own} of ${scrapes} earlier scrapes, not fewer than before (${previous})`,
+      );
       previous = own;
       scrapes++;
     }

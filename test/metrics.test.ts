@@ -37,7 +37,14 @@ describe('GET /metrics', () => {
   before(async () => {
     root = tempDir('seqserve-metrics-');
     data = subDir(root, 'data');
-    writeFasta(data, 'g.fa', { seed: 7, lineWidth: 60, records: [{ name: 'chr1', length: 5000 }, { name: 'chr2', length: 700 }] });
+    writeFasta(data, 'g.fa', {
+      seed: 7,
+      lineWidth: 60,
+      records: [
+        { name: 'chr1', length: 5000 },
+        { name: 'chr2', length: 700 },
+      ],
+    });
     ({ app, url: origin } = await listeningApp(data, { streamThreshold: 1024 }));
   });
   after(async () => {
@@ -109,7 +116,11 @@ describe('GET /metrics', () => {
       const sum = (after.get(h('sum')) ?? 0) - (before.get(h('sum')) ?? 0);
       assert.ok(sum > 0 && sum < 5 * n, `${h('sum')} moved by a duration (${sum})`);
     }
-    assertMoved(before, after, expected, ['seqserve_http_requests_total', 'seqserve_http_response_bytes_total', 'seqserve_http_request_duration_seconds_count']);
+    assertMoved(before, after, expected, [
+      'seqserve_http_requests_total',
+      'seqserve_http_response_bytes_total',
+      'seqserve_http_request_duration_seconds_count',
+    ]);
     // The raw URL never becomes a label.
     for (const k of after.keys()) assert.ok(!k.includes('/chrom/chr1') && !k.includes('/no/such'), `no raw URL in ${k}`);
   });

@@ -34,7 +34,15 @@ describe('through nginx proxy_cache', { skip }, () => {
   before(async () => {
     root = tempDir('seqserve-nginx-');
     const data = subDir(root, 'long');
-    const fa = writeFasta(data, 'a.fa', { seed: 21, lineWidth: 60, lowercase: true, records: [{ name: 'chrA', length: 40_000 }, { name: 'chrB', length: 5000 }] });
+    const fa = writeFasta(data, 'a.fa', {
+      seed: 21,
+      lineWidth: 60,
+      lowercase: true,
+      records: [
+        { name: 'chrA', length: 40_000 },
+        { name: 'chrB', length: 5000 },
+      ],
+    });
     fasta = readFasta(fa.path);
     raw = readRaw(writeRaw(data, 'b', { seed: 22, length: 30_000 }).path);
     shortDir = subDir(root, 'short');
@@ -73,7 +81,14 @@ describe('through nginx proxy_cache', { skip }, () => {
     assert.equal((await missThenHit('/region/chrA:1,001-1,100')).toString('latin1'), chrA.slice(1000, 1100));
     assert.equal((await missThenHit('/chrom/b/base/77')).toString('latin1'), raw[77]);
     const list = JSON.parse((await missThenHit('/chrom')).toString()) as { name: string; length: number }[];
-    assert.deepEqual(list.map((s) => [s.name, s.length]), [['chrA', 40_000], ['chrB', 5000], ['b', 30_000]]);
+    assert.deepEqual(
+      list.map((s) => [s.name, s.length]),
+      [
+        ['chrA', 40_000],
+        ['chrB', 5000],
+        ['b', 30_000],
+      ],
+    );
     const chrB = fasta.get('chrB')!.toUpperCase();
     const md5 = createHash('md5').update(chrB).digest('hex');
     assert.equal((await missThenHit(`/sequence/${md5}?start=10&end=90`)).toString('latin1'), chrB.slice(10, 90));

@@ -20,7 +20,14 @@ function layOut(bases: string, lineBases: number, terminator: string, offset: nu
 
 describe('line layout arithmetic', () => {
   const random = mulberry32(9);
-  for (const [lineBases, terminator] of [[1, '\n'], [1, '\r\n'], [60, '\n'], [61, '\r\n'], [80, '\n'], [1000, '']] as const) {
+  for (const [lineBases, terminator] of [
+    [1, '\n'],
+    [1, '\r\n'],
+    [60, '\n'],
+    [61, '\r\n'],
+    [80, '\n'],
+    [1000, ''],
+  ] as const) {
     it(`lineBases ${lineBases}, terminator ${JSON.stringify(terminator)}`, () => {
       const length = 1 + randomInt(random, 2500);
       const bases = Array.from({ length }, () => 'ACGTNacgtn'[randomInt(random, 10)]).join('');

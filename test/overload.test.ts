@@ -91,7 +91,11 @@ describe('overload and caps', () => {
     });
 
     it('answers a batch over --max-batch-regions with 413 naming the setting', async () => {
-      const res = await fetchText(`${url}/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ regions: ['r1:1-5', 'r1:6-9', 'f1:1-3'] }) });
+      const res = await fetchText(`${url}/batch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ regions: ['r1:1-5', 'r1:6-9', 'f1:1-3'] }),
+      });
       assert.equal(res.status, 413, res.body);
       assert.match(JSON.parse(res.body).detail, /at most 2 .*--max-batch-regions/, 'names the setting');
     });
@@ -137,13 +141,24 @@ describe('overload and caps', () => {
     });
 
     it('reads the caps from the environment and names the variable when bad', () => {
-      const config = parseConfig({ data: dir, ...configFromEnv({ SEQSERVE_MAX_ANSWER_BASES: '5000', SEQSERVE_DATA_CHECK_INTERVAL: '0', SEQSERVE_ADMIN_TOKEN: 'x'.repeat(20) }) });
+      const config = parseConfig({
+        data: dir,
+        ...configFromEnv({ SEQSERVE_MAX_ANSWER_BASES: '5000', SEQSERVE_DATA_CHECK_INTERVAL: '0', SEQSERVE_ADMIN_TOKEN: 'x'.repeat(20) }),
+      });
       assert.equal(config.maxAnswerBases, 5000, 'maxAnswerBases');
       assert.equal(config.dataCheckInterval, 0, 'dataCheckInterval');
       assert.equal(config.adminToken, 'x'.repeat(20), 'adminToken');
       assert.equal(parseConfig({ data: dir }).maxAnswerBases >= 248_956_422, true, 'the default serves a whole chr1');
-      assert.throws(() => parseConfig({ data: dir, ...configFromEnv({ SEQSERVE_MAX_BATCH_REGIONS: '0' }) }), (e: Error) => e instanceof ConfigError && /--max-batch-regions \/ SEQSERVE_MAX_BATCH_REGIONS/.test(e.message), 'names the setting');
-      assert.throws(() => parseConfig({ data: dir, adminToken: 'short' }), (e: Error) => e instanceof ConfigError && !e.message.includes('short'), 'never shows the token');
+      assert.throws(
+        () => parseConfig({ data: dir, ...configFromEnv({ SEQSERVE_MAX_BATCH_REGIONS: '0' }) }),
+        (e: Error) => e instanceof ConfigError && /--max-batch-regions \/ SEQSERVE_MAX_BATCH_REGIONS/.test(e.message),
+        'names the setting',
+      );
+      assert.throws(
+        () => parseConfig({ data: dir, adminToken: 'short' }),
+        (e: Error) => e instanceof ConfigError && !e.message.includes('short'),
+        'never shows the token',
+      );
     });
   });
 });

@@ -90,7 +90,11 @@ describe('--preload', () => {
     }
     t.diagnostic(`cold cache at start: ${cold}; states seen: ${states.join(' → ')}; ${JSON.stringify(last?.preload)}`);
     assert.equal(last?.preload.state, 'done', `preload done within a minute: ${JSON.stringify(last)}`);
-    assert.deepEqual(states.filter((x) => x !== 'running' && x !== 'done'), [], `only running and done: ${states.join(' → ')}`);
+    assert.deepEqual(
+      states.filter((x) => x !== 'running' && x !== 'done'),
+      [],
+      `only running and done: ${states.join(' → ')}`,
+    );
     if (cold) assert.equal(states[0], 'running', `a cold 192 MB file is seen preloading first: ${states.join(' → ')}`);
     assert.equal(last!.preload.total, SIZE, 'total: the mapped bytes');
     assert.equal(last!.preload.bytes, last!.preload.total, 'every byte preloaded');
@@ -129,7 +133,10 @@ describe('--preload', () => {
       assert.equal(p.state, 'done', `worker ${pid}: ${JSON.stringify(p)}`);
       assert.equal(p.bytes, SIZE, `worker ${pid} counts every byte`);
     }
-    const starts = served.stdout().split('\n').filter((l) => l.includes('"msg":"preloading'));
+    const starts = served
+      .stdout()
+      .split('\n')
+      .filter((l) => l.includes('"msg":"preloading'));
     assert.equal(starts.length, 1, `one preload: ${starts.join('\n')}`);
   });
 

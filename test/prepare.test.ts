@@ -55,16 +55,38 @@ const fixtureKinds: FixtureKind[] = [
     write: (dir) => {
       // 200 bytes is the longest name accepted (NAME.raw.tmp-PID.refget.tsv.tmp-PID must fit in 255).
       const names = ['chr1', 'chr2', 'gi|5524211|gb|AAD44166.1|', 'x%y', 'q?z', 'h#1', 'chr.M', 'name.fa', 'chrA', 'chra', 'L'.repeat(200), 'seq.raw'];
-      return writeFasta(dir, 'w60.fa', { seed: 1, lineWidth: 60, lowercase: true, nRuns: true, records: specs(names, edgeLengths(prng(1), 60, names.length, 4000)) });
+      return writeFasta(dir, 'w60.fa', {
+        seed: 1,
+        lineWidth: 60,
+        lowercase: true,
+        nRuns: true,
+        records: specs(names, edgeLengths(prng(1), 60, names.length, 4000)),
+      });
     },
   },
   {
     title: 'width 61, IUPAC mixed case, blank lines',
-    write: (dir) => writeFasta(dir, 'w61.fasta', { seed: 2, lineWidth: 61, alphabet: 'iupac', lowercase: true, blankLines: true, records: specs(named('w61_', 8), edgeLengths(prng(2), 61, 8, 3000)) }),
+    write: (dir) =>
+      writeFasta(dir, 'w61.fasta', {
+        seed: 2,
+        lineWidth: 61,
+        alphabet: 'iupac',
+        lowercase: true,
+        blankLines: true,
+        records: specs(named('w61_', 8), edgeLengths(prng(2), 61, 8, 3000)),
+      }),
   },
   {
     title: 'width 80, IUPAC, lowercase, N runs',
-    write: (dir) => writeFasta(dir, 'w80.fna', { seed: 3, lineWidth: 80, alphabet: 'iupac', lowercase: true, nRuns: true, records: specs(named('w80_', 8), edgeLengths(prng(3), 80, 8, 5000)) }),
+    write: (dir) =>
+      writeFasta(dir, 'w80.fna', {
+        seed: 3,
+        lineWidth: 80,
+        alphabet: 'iupac',
+        lowercase: true,
+        nRuns: true,
+        records: specs(named('w80_', 8), edgeLengths(prng(3), 80, 8, 5000)),
+      }),
   },
   {
     title: 'width 1',
@@ -73,28 +95,69 @@ const fixtureKinds: FixtureKind[] = [
   },
   {
     title: 'unwrapped',
-    write: (dir) => writeFasta(dir, 'unwrapped.fa', { seed: 5, lineWidth: 'unwrapped', lowercase: true, nRuns: true, records: specs(named('u_', 6), [1, 2, 60, 61, 777, 6000]) }),
+    write: (dir) =>
+      writeFasta(dir, 'unwrapped.fa', {
+        seed: 5,
+        lineWidth: 'unwrapped',
+        lowercase: true,
+        nRuns: true,
+        records: specs(named('u_', 6), [1, 2, 60, 61, 777, 6000]),
+      }),
   },
   {
     title: 'CRLF, width 60, blank CRLF lines',
     tinyChunks: true,
-    write: (dir) => writeFasta(dir, 'crlf.fa', { seed: 6, lineWidth: 60, crlf: true, blankLines: true, alphabet: 'iupac', lowercase: true, nRuns: true, records: specs(named('crlf_', 8), edgeLengths(prng(6), 60, 8, 3000)) }),
+    write: (dir) =>
+      writeFasta(dir, 'crlf.fa', {
+        seed: 6,
+        lineWidth: 60,
+        crlf: true,
+        blankLines: true,
+        alphabet: 'iupac',
+        lowercase: true,
+        nRuns: true,
+        records: specs(named('crlf_', 8), edgeLengths(prng(6), 60, 8, 3000)),
+      }),
   },
   {
     title: 'CRLF, unwrapped, no final line end',
     tinyChunks: true,
-    write: (dir) => writeFasta(dir, 'crlf-unwrapped.fa', { seed: 7, lineWidth: 'unwrapped', crlf: true, finalNewline: false, lowercase: true, records: specs(named('cu_', 4), [1, 777, 61, 2500]) }),
+    write: (dir) =>
+      writeFasta(dir, 'crlf-unwrapped.fa', {
+        seed: 7,
+        lineWidth: 'unwrapped',
+        crlf: true,
+        finalNewline: false,
+        lowercase: true,
+        records: specs(named('cu_', 4), [1, 777, 61, 2500]),
+      }),
   },
   {
     title: 'width 70, short last lines, no final line end',
-    write: (dir) => writeFasta(dir, 'nofinal.fa', { seed: 8, lineWidth: 70, finalNewline: false, alphabet: 'iupac', records: specs(named('nf_', 5), [71, 139, 1, 700, 1234]) }),
+    write: (dir) =>
+      writeFasta(dir, 'nofinal.fa', {
+        seed: 8,
+        lineWidth: 70,
+        finalNewline: false,
+        alphabet: 'iupac',
+        records: specs(named('nf_', 5), [71, 139, 1, 700, 1234]),
+      }),
   },
   {
     title: 'many sequences: 600 contigs',
     write: (dir) => {
       const rng = prng(9);
       const names = Array.from({ length: 600 }, (_, i) => `contig_${String(i).padStart(4, '0')}`);
-      return writeFasta(dir, 'contigs.fa', { seed: 9, lineWidth: 60, lowercase: true, nRuns: true, records: specs(names, names.map(() => randInt(rng, 1, 300))) });
+      return writeFasta(dir, 'contigs.fa', {
+        seed: 9,
+        lineWidth: 60,
+        lowercase: true,
+        nRuns: true,
+        records: specs(
+          names,
+          names.map(() => randInt(rng, 1, 300)),
+        ),
+      });
     },
   },
   {
@@ -118,7 +181,17 @@ const fixtureKinds: FixtureKind[] = [
   },
   {
     title: 'a 9 Mbp sequence (more than two 4 MiB output buffers) and a small one',
-    write: (dir) => writeFasta(dir, 'big.fa', { seed: 11, lineWidth: 60, lowercase: true, nRuns: true, records: [{ name: 'big', length: 9_000_001 }, { name: 'small', length: 10 }] }),
+    write: (dir) =>
+      writeFasta(dir, 'big.fa', {
+        seed: 11,
+        lineWidth: 60,
+        lowercase: true,
+        nRuns: true,
+        records: [
+          { name: 'big', length: 9_000_001 },
+          { name: 'small', length: 10 },
+        ],
+      }),
   },
 ];
 
@@ -160,8 +233,16 @@ function checkOutput(out: string, expected: Map<string, string>, summary: Prepar
   const files = readdirSync(out).sort();
   const want = [...expected.keys()].flatMap((n) => [`${n}.raw`, `${n}.raw.refget.tsv`]).sort();
   assert.deepEqual(files, want, `${what}: the files of the output folder`);
-  assert.deepEqual(summary.sequences.map((s) => s.name), [...expected.keys()], `${what}: the summary lists the sequences in file order`);
-  assert.equal(summary.bases, [...expected.values()].reduce((n, s) => n + s.length, 0), `${what}: summary.bases`);
+  assert.deepEqual(
+    summary.sequences.map((s) => s.name),
+    [...expected.keys()],
+    `${what}: the summary lists the sequences in file order`,
+  );
+  assert.equal(
+    summary.bases,
+    [...expected.values()].reduce((n, s) => n + s.length, 0),
+    `${what}: summary.bases`,
+  );
   for (const [name, sequence] of expected) {
     const file = join(out, `${name}.raw`);
     const raw = readRaw(file);
@@ -169,7 +250,15 @@ function checkOutput(out: string, expected: Map<string, string>, summary: Prepar
     const oracle = oracleDigests(sequence);
     const rows = readFileSync(`${file}.refget.tsv`, 'latin1').split('\n');
     assert.equal(rows[2], `${name}\t${sequence.length}\t${oracle.md5}\t${oracle.ga4gh}`, `${what}: ${name}'s sidecar row`);
-    const record: SequenceRecord = { name, length: sequence.length, offset: 0, lineBases: Math.max(1, sequence.length), lineBytes: Math.max(1, sequence.length), file, format: 'raw' };
+    const record: SequenceRecord = {
+      name,
+      length: sequence.length,
+      offset: 0,
+      lineBases: Math.max(1, sequence.length),
+      lineBytes: Math.max(1, sequence.length),
+      file,
+      format: 'raw',
+    };
     const trusted = readSidecar(file, [record]);
     assert.deepEqual(trusted?.get(name), oracle, `${what}: the server trusts ${name}'s sidecar (size and mtime stamp) and reads the oracle's digests`);
     const s = summary.sequences.find((x) => x.name === name);
@@ -201,9 +290,15 @@ fixtureKinds.forEach((kind, index) => {
         assert.equal(summary.gzip, encoding !== 'plain', `${encoding}: gzip detected by the magic bytes`);
         checkOutput(out, expected, summary, encoding);
         for (const name of expected.keys()) {
-          assert.ok(l.info.some((m) => m.startsWith(`${name}: ${expected.get(name)!.length} bases`) && m.includes('MB/s')), `${encoding}: a progress line for ${name}`);
+          assert.ok(
+            l.info.some((m) => m.startsWith(`${name}: ${expected.get(name)!.length} bases`) && m.includes('MB/s')),
+            `${encoding}: a progress line for ${name}`,
+          );
         }
-        assert.ok(l.info.some((m) => m.startsWith(`prepared ${expected.size} sequences, ${summary.bases} bases`)), `${encoding}: the summary line (got ${l.info.at(-1)})`);
+        assert.ok(
+          l.info.some((m) => m.startsWith(`prepared ${expected.size} sequences, ${summary.bases} bases`)),
+          `${encoding}: the summary line (got ${l.info.at(-1)})`,
+        );
       });
     }
 
@@ -274,13 +369,20 @@ describe('prepare: refusals and failures', () => {
 
   test('an existing file is not overwritten without force; with force it is', async () => {
     const dir = subDir(root, 'overwrite');
-    const fixture = simple(subDir(dir, 'in'), [{ name: 'keep', length: 300 }, { name: 'clash', length: 200 }]);
+    const fixture = simple(subDir(dir, 'in'), [
+      { name: 'keep', length: 300 },
+      { name: 'clash', length: 200 },
+    ]);
     const out = subDir(dir, 'out');
     writeFileSync(join(out, 'clash.raw'), 'OLD');
-    await assert.rejects(prepareCommand(fixture.path, out, { log: logger().log }), (e: Error) => {
-      assert.match(e.message, /clash\.raw already exists; pass --force/, 'the message names the file and the fix');
-      return true;
-    }, 'prepare refuses to overwrite clash.raw');
+    await assert.rejects(
+      prepareCommand(fixture.path, out, { log: logger().log }),
+      (e: Error) => {
+        assert.match(e.message, /clash\.raw already exists; pass --force/, 'the message names the file and the fix');
+        return true;
+      },
+      'prepare refuses to overwrite clash.raw',
+    );
     assert.deepEqual(readdirSync(out), ['clash.raw'], 'nothing written, no temporary file left (keep.raw was read before clash)');
     assert.equal(readFileSync(join(out, 'clash.raw'), 'latin1'), 'OLD', 'the existing file is untouched');
 
@@ -290,7 +392,11 @@ describe('prepare: refusals and failures', () => {
     // A sidecar alone also counts as a file not to overwrite.
     const out2 = subDir(dir, 'out2');
     writeFileSync(join(out2, 'keep.raw.refget.tsv'), 'x');
-    await assert.rejects(prepareCommand(fixture.path, out2, { log: logger().log }), /keep\.raw\.refget\.tsv already exists/, 'an existing sidecar is not overwritten');
+    await assert.rejects(
+      prepareCommand(fixture.path, out2, { log: logger().log }),
+      /keep\.raw\.refget\.tsv already exists/,
+      'an existing sidecar is not overwritten',
+    );
   });
 
   for (const [title, name, reason] of [
@@ -301,15 +407,22 @@ describe('prepare: refusals and failures', () => {
   ] as const) {
     test(`an unsafe name is refused with a message naming it: ${title}`, async () => {
       const dir = subDir(root, `unsafe-${title.replace(/\W+/g, '-')}`);
-      const fixture = simple(subDir(dir, 'in'), [{ name: 'fine', length: 60 }, { name, length: 50 }]);
+      const fixture = simple(subDir(dir, 'in'), [
+        { name: 'fine', length: 60 },
+        { name, length: 50 },
+      ]);
       const out = join(dir, 'out');
-      await assert.rejects(prepareCommand(fixture.path, out, { log: logger().log }), (e: Error) => {
-        assert.ok(e.message.includes(JSON.stringify(name)) || e.message.includes('caf'), `the message names the sequence: ${e.message}`);
-        assert.match(e.message, reason, 'the message says why');
-        assert.match(e.message, /line 3/, 'the message gives the header line');
-        assert.match(e.message, /rename the sequence/, 'the message gives the fix');
-        return true;
-      }, 'prepare refuses the name');
+      await assert.rejects(
+        prepareCommand(fixture.path, out, { log: logger().log }),
+        (e: Error) => {
+          assert.ok(e.message.includes(JSON.stringify(name)) || e.message.includes('caf'), `the message names the sequence: ${e.message}`);
+          assert.match(e.message, reason, 'the message says why');
+          assert.match(e.message, /line 3/, 'the message gives the header line');
+          assert.match(e.message, /rename the sequence/, 'the message gives the fix');
+          return true;
+        },
+        'prepare refuses the name',
+      );
       assert.deepEqual(readdirSync(out), [], 'nothing left in the output folder');
     });
   }
@@ -318,7 +431,10 @@ describe('prepare: refusals and failures', () => {
     const dir = subDir(root, 'case');
     const out = subDir(dir, 'out');
     if (isCaseInsensitive(out)) return t.skip('this file system ignores case');
-    const fixture = simple(subDir(dir, 'in'), [{ name: 'chrA', length: 10 }, { name: 'chra', length: 20 }]);
+    const fixture = simple(subDir(dir, 'in'), [
+      { name: 'chrA', length: 10 },
+      { name: 'chra', length: 20 },
+    ]);
     const summary = await prepareCommand(fixture.path, out, { log: logger().log });
     checkOutput(out, readFasta(fixture.path), summary, 'case');
   });
@@ -330,11 +446,15 @@ describe('prepare: refusals and failures', () => {
     const input = join(dir, 'in', 'g.fa.gz');
     writeFileSync(input, gz.subarray(0, Math.floor(gz.length * 0.8)));
     const out = join(dir, 'out');
-    await assert.rejects(prepareCommand(input, out, { log: logger().log }), (e: Error) => {
-      assert.ok(e.message.includes(input), `the message names the file: ${e.message}`);
-      assert.match(e.message, /truncated or corrupt/, 'the message says what is wrong');
-      return true;
-    }, 'prepare fails on a truncated gzip');
+    await assert.rejects(
+      prepareCommand(input, out, { log: logger().log }),
+      (e: Error) => {
+        assert.ok(e.message.includes(input), `the message names the file: ${e.message}`);
+        assert.match(e.message, /truncated or corrupt/, 'the message says what is wrong');
+        return true;
+      },
+      'prepare fails on a truncated gzip',
+    );
     assert.deepEqual(readdirSync(out), [], 'no .raw (complete or temporary) and no sidecar left behind');
 
     // Truncated inside the second member of a multi-member file: the first member's sequences are complete, still nothing stays.
@@ -361,20 +481,35 @@ describe('prepare: refusals and failures', () => {
       const input = join(dir, file);
       writeFileSync(input, content);
       const out = join(dir, `out-${file}`);
-      await assert.rejects(prepareCommand(input, out, { log: logger().log }), (e: Error) => {
-        assert.match(e.message, message, `${file}: ${e.message}`);
-        assert.ok(e.message.includes(input), `${file}: the message names the file: ${e.message}`);
-        return true;
-      }, `${file} is refused`);
+      await assert.rejects(
+        prepareCommand(input, out, { log: logger().log }),
+        (e: Error) => {
+          assert.match(e.message, message, `${file}: ${e.message}`);
+          assert.ok(e.message.includes(input), `${file}: the message names the file: ${e.message}`);
+          return true;
+        },
+        `${file} is refused`,
+      );
       assert.deepEqual(readdirSync(out), [], `${file}: nothing left in the output folder`);
     }
-    await assert.rejects(prepareCommand(join(dir, 'missing.fa'), join(dir, 'o'), { log: logger().log }), /cannot read .*missing\.fa \(ENOENT\)/, 'a missing input is named');
+    await assert.rejects(
+      prepareCommand(join(dir, 'missing.fa'), join(dir, 'o'), { log: logger().log }),
+      /cannot read .*missing\.fa \(ENOENT\)/,
+      'a missing input is named',
+    );
   });
 
   test('an alias file beside the input is copied; the app serves the aliases', async () => {
     const dir = subDir(root, 'alias');
     const inDir = subDir(dir, 'in');
-    const fixture = simple(inDir, [{ name: 'chr1', length: 500 }, { name: 'chrM', length: 70 }], 'hg.fa');
+    const fixture = simple(
+      inDir,
+      [
+        { name: 'chr1', length: 500 },
+        { name: 'chrM', length: 70 },
+      ],
+      'hg.fa',
+    );
     const input = join(inDir, 'hg.fa.gz');
     writeFileSync(input, gzipSync(readFileSync(fixture.path)));
     writeFileSync(join(inDir, 'hg.chromAlias.txt'), '# ucsc\tensembl\nchr1\tone\nchrM\tmito\n');
@@ -398,19 +533,33 @@ describe('prepare: refusals and failures', () => {
 
   test('empty and repeated records are reported with warnings', async () => {
     const dir = subDir(root, 'warnings');
-    const fixture = simple(subDir(dir, 'in'), [{ name: 'a', length: 10 }, { name: 'e', length: 0 }, { name: 'a', length: 5 }, { name: 'b', length: 3 }]);
+    const fixture = simple(subDir(dir, 'in'), [
+      { name: 'a', length: 10 },
+      { name: 'e', length: 0 },
+      { name: 'a', length: 5 },
+      { name: 'b', length: 3 },
+    ]);
     const l = logger();
     const summary = await prepareCommand(fixture.path, join(dir, 'out'), { log: l.log });
     assert.deepEqual(summary.skippedEmpty, ['e'], 'summary.skippedEmpty');
     assert.deepEqual(summary.skippedDuplicates, ['a'], 'summary.skippedDuplicates');
-    assert.ok(l.warn.some((m) => /line 3: skipping sequence "e": it has no bases/.test(m)), `a warning for the empty record: ${l.warn.join(' | ')}`);
-    assert.ok(l.warn.some((m) => /line 4: skipping repeated sequence "a"; the first one is kept/.test(m)), `a warning for the repeat: ${l.warn.join(' | ')}`);
+    assert.ok(
+      l.warn.some((m) => /line 3: skipping sequence "e": it has no bases/.test(m)),
+      `a warning for the empty record: ${l.warn.join(' | ')}`,
+    );
+    assert.ok(
+      l.warn.some((m) => /line 4: skipping repeated sequence "a"; the first one is kept/.test(m)),
+      `a warning for the repeat: ${l.warn.join(' | ')}`,
+    );
     assert.ok(statSync(join(dir, 'out', 'a.raw')).size === 10, 'the first "a" is kept');
   });
 
   test('the CLI runs it: seqserve prepare INPUT OUTDIR, listed in --help', async () => {
     const dir = subDir(root, 'cli');
-    const fixture = simple(subDir(dir, 'in'), [{ name: 'c1', length: 70 }, { name: 'c2', length: 5 }]);
+    const fixture = simple(subDir(dir, 'in'), [
+      { name: 'c1', length: 70 },
+      { name: 'c2', length: 5 },
+    ]);
     const cli = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
     const help = execFileSync(process.execPath, ['--import', 'tsx', cli, '--help'], { encoding: 'utf8' });
     assert.match(help, /seqserve prepare INPUT OUTDIR \[--force\]/, 'synopsis in --help');
@@ -426,7 +575,10 @@ describe('prepare: refusals and failures', () => {
     writeFileSync(join(out, 'old.raw.tmp-12345'), 'ACGT');
     const l = logger();
     await prepareCommand(fixture.path, out, { log: l.log });
-    assert.ok(l.warn.some((m) => m.includes('1 temporary files of an interrupted prepare')), `a warning: ${l.warn.join(' | ')}`);
+    assert.ok(
+      l.warn.some((m) => m.includes('1 temporary files of an interrupted prepare')),
+      `a warning: ${l.warn.join(' | ')}`,
+    );
     const app = await testApp(out);
     try {
       const names = (await ask(app, '/chrom')).json().map((c: { name: string }) => c.name);

@@ -24,17 +24,39 @@ function harness(tty: boolean, options: { plainEveryMs?: number } = {}) {
 
 describe('progress figures', () => {
   it('formats bytes in binary units, three figures at most', () => {
-    const cases: [number, string][] = [[0, '0 B'], [1023, '1023 B'], [1024, '1.0 KiB'], [1536, '1.5 KiB'], [210 * MiB, '210 MiB'], [1.2 * GiB, '1.2 GiB'], [3 * GiB, '3.0 GiB'], [2048 * GiB, '2.0 TiB']];
+    const cases: [number, string][] = [
+      [0, '0 B'],
+      [1023, '1023 B'],
+      [1024, '1.0 KiB'],
+      [1536, '1.5 KiB'],
+      [210 * MiB, '210 MiB'],
+      [1.2 * GiB, '1.2 GiB'],
+      [3 * GiB, '3.0 GiB'],
+      [2048 * GiB, '2.0 TiB'],
+    ];
     for (const [bytes, text] of cases) assert.equal(formatBytes(bytes), text, `${bytes} bytes`);
   });
 
   it('formats bases in genome units', () => {
-    const cases: [number, string][] = [[850, '850 bp'], [6100, '6.1 kbp'], [6_100_000, '6.1 Mbp'], [3_100_000_000, '3.1 Gbp'], [248_956_422, '249 Mbp']];
+    const cases: [number, string][] = [
+      [850, '850 bp'],
+      [6100, '6.1 kbp'],
+      [6_100_000, '6.1 Mbp'],
+      [3_100_000_000, '3.1 Gbp'],
+      [248_956_422, '249 Mbp'],
+    ];
     for (const [bases, text] of cases) assert.equal(formatBases(bases), text, `${bases} bases`);
   });
 
   it('formats durations as m:ss and h:mm:ss', () => {
-    const cases: [number, string][] = [[0, '0:00'], [9.4, '0:09'], [59.6, '1:00'], [61, '1:01'], [3600, '1:00:00'], [3725, '1:02:05']];
+    const cases: [number, string][] = [
+      [0, '0:00'],
+      [9.4, '0:09'],
+      [59.6, '1:00'],
+      [61, '1:01'],
+      [3600, '1:00:00'],
+      [3725, '1:02:05'],
+    ];
     for (const [s, text] of cases) assert.equal(formatDuration(s), text, `${s} s`);
   });
 
@@ -170,7 +192,8 @@ describe('long commands show progress and can be interrupted', () => {
     assert.doesNotMatch(r.stderr, /\r|\x1b/, 'no terminal codes');
     const lines = r.stderr.trim().split('\n');
     assert.ok(lines.length >= 3, `several lines: ${r.stderr}`);
-    for (const l of lines.slice(0, -1)) assert.match(l, /^refget digests {2}[\d.]+ [KMG]?i?B \/ 15\d MiB {2}\d+% {2}[\d.]+ [KMG]?i?B\/s {2}(\d+:\d\d|-:--) left$/, `a progress line: ${l}`);
+    for (const l of lines.slice(0, -1))
+      assert.match(l, /^refget digests {2}[\d.]+ [KMG]?i?B \/ 15\d MiB {2}\d+% {2}[\d.]+ [KMG]?i?B\/s {2}(\d+:\d\d|-:--) left$/, `a progress line: ${l}`);
     assert.match(lines.at(-1)!, /^refget digests {2}(15\d MiB) \/ \1 {2}100% {2}[\d.]+ [KMG]iB\/s {2}done in \d+:\d\d$/, 'the closing line');
     assert.match(r.stdout, new RegExp(`${SEQUENCES} sequences: digests of ${SEQUENCES} computed`), 'the summary on stdout');
     assert.ok(existsSync(`${fasta}.refget.tsv`), 'the sidecar');
@@ -225,39 +248,47 @@ describe('preload and startup lines', () => {
     }
   });
 
-  it('serve prints one friendly line on a terminal, after every worker listens; none into a pipe', { skip: !existsSync('/usr/bin/script') && 'no script(1)' }, async () => {
-    const dir = join(root, 'serve');
-    mkdirSync(dir);
-    writeFileSync(join(dir, 'g.fa'), '>chr1\nACGTACGTAC\nACG\n>chr2\nAAAA\n');
-    const port = await freePort();
-    const command = `${process.execPath} --import tsx ${cli} serve --data ${dir} --host 127.0.0.1 --port ${port} --workers 2`;
-    const child = spawn('script', ['-qec', command, '/dev/null']);
-    let out = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`no friendly line within 20 s: ${out}`));
-      }, 20_000);
-      child.stdout!.on('data', (d) => {
-        out += d;
-        // A terminal's lines end in \r\n.
-        const pid = /"pid":(\d+)[^\n]*seqserve ready/.exec(out);
-        if (pid && /seqserve: open [^\n]*\n/.test(out)) {
-          clearTimeout(timer);
-          process.kill(Number(pid[1]), 'SIGTERM');
-          resolve();
-        }
+  it(
+    'serve prints one friendly line on a terminal, after every worker listens; none into a pipe',
+    { skip: !existsSync('/usr/bin/script') && 'no script(1)' },
+    async () => {
+      const dir = join(root, 'serve');
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'g.fa'), '>chr1\nACGTACGTAC\nACG\n>chr2\nAAAA\n');
+      const port = await freePort();
+      const command = `${process.execPath} --import tsx ${cli} serve --data ${dir} --host 127.0.0.1 --port ${port} --workers 2`;
+      const child = spawn('script', ['-qec', command, '/dev/null']);
+      let out = '';
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`no friendly line within 20 s: ${out}`));
+        }, 20_000);
+        child.stdout!.on('data', (d) => {
+          out += d;
+          // A terminal's lines end in \r\n.
+          const pid = /"pid":(\d+)[^\n]*seqserve ready/.exec(out);
+          if (pid && /seqserve: open [^\n]*\n/.test(out)) {
+            clearTimeout(timer);
+            process.kill(Number(pid[1]), 'SIGTERM');
+            resolve();
+          }
+        });
       });
-    });
-    await new Promise((resolve) => child.on('close', resolve));
-    const friendly = out.split(/\r?\n/).filter((l) => l.startsWith('seqserve: open'));
-    assert.equal(friendly.length, 1, `one line: ${out}`);
-    assert.match(friendly[0]!, new RegExp(`^seqserve: open http://127\\.0\\.0\\.1:${port}/ — 2 sequences, 17 bp in 1 assembly, 2 workers, ready in \\d+ ms$`), 'the URL, what is served, the time');
-    assert.ok(out.indexOf('"msg":"seqserve ready') < out.indexOf('seqserve: open'), 'after the JSON ready line, itself once every worker listens');
-    const piped = await startCli(['--data', dir, '--port', '0', '--workers', '1']);
-    await stop(piped);
-    assert.doesNotMatch(piped.stderr(), /seqserve: open/, 'not into a pipe');
-  });
+      await new Promise((resolve) => child.on('close', resolve));
+      const friendly = out.split(/\r?\n/).filter((l) => l.startsWith('seqserve: open'));
+      assert.equal(friendly.length, 1, `one line: ${out}`);
+      assert.match(
+        friendly[0]!,
+        new RegExp(`^seqserve: open http://127\\.0\\.0\\.1:${port}/ — 2 sequences, 17 bp in 1 assembly, 2 workers, ready in \\d+ ms$`),
+        'the URL, what is served, the time',
+      );
+      assert.ok(out.indexOf('"msg":"seqserve ready') < out.indexOf('seqserve: open'), 'after the JSON ready line, itself once every worker listens');
+      const piped = await startCli(['--data', dir, '--port', '0', '--workers', '1']);
+      await stop(piped);
+      assert.doesNotMatch(piped.stderr(), /seqserve: open/, 'not into a pipe');
+    },
+  );
 
   it('readyLine says it in one line', () => {
     assert.equal(

@@ -79,7 +79,10 @@ describe('GET /random', () => {
     for (const [i, w] of answer.sequences.entries()) {
       const sequence = oracle.get(w.name);
       assert.ok(sequence !== undefined, `window ${i}: a sequence of the folder (${w.name})`);
-      assert.ok(w.start >= 0 && w.end === w.start + 250 && w.end <= sequence.length, `window ${i}: [${w.start}, ${w.end}) inside ${w.name} (${sequence.length})`);
+      assert.ok(
+        w.start >= 0 && w.end === w.start + 250 && w.end <= sequence.length,
+        `window ${i}: [${w.start}, ${w.end}) inside ${w.name} (${sequence.length})`,
+      );
       assert.equal(w.sequence, sequence.slice(w.start, w.end), `window ${i}: bases`);
       assert.equal(w.region, `${w.name}:${w.start + 1}-${w.end}`, `window ${i}: region`);
       assert.equal(w.strand, '+', `window ${i}: strand`);
@@ -112,7 +115,10 @@ describe('GET /random', () => {
     const res = await get(`/random?length=${L}&count=${count}&seed=2024&format=bed`);
     assert.equal(res.statusCode, 200, res.body.slice(0, 200));
     assert.match(String(res.headers['content-type']), /^text\/x-bed/, 'BED media type');
-    const rows = res.body.trimEnd().split('\n').map((l) => l.split('\t'));
+    const rows = res.body
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split('\t'));
     assert.equal(rows.length, count, 'count BED lines');
     const eligible = [...oracle].filter(([, s]) => s.length >= L);
     const total = eligible.reduce((n, [, s]) => n + s.length - L + 1, 0);
@@ -158,7 +164,10 @@ describe('GET /random', () => {
 
   test('exclude=N never returns a window holding N or n', async () => {
     const plain = (await json('/random?length=400&count=3000&seed=5')).answer;
-    assert.ok(plain.sequences.some((w) => /[Nn]/.test(w.sequence)), 'without exclude, some windows hold N (the test means something)');
+    assert.ok(
+      plain.sequences.some((w) => /[Nn]/.test(w.sequence)),
+      'without exclude, some windows hold N (the test means something)',
+    );
     for (const exclude of ['N', 'n']) {
       const { answer } = await json(`/random?length=400&count=3000&seed=5&exclude=${exclude}`);
       assert.equal(answer.sequences.length, 3000, `exclude=${exclude}: count windows`);
@@ -175,7 +184,10 @@ describe('GET /random', () => {
     assert.match(String(gaps.headers['content-type']), /^application\/problem\+json/, '422 is problem+json');
     assert.match(JSON.parse(gaps.body).detail as string, /too few N-free windows/, '422 detail');
     const ok = await json('/assemblies/gaps/random?length=10&count=5&seed=1');
-    assert.ok(ok.answer.sequences.every((w) => w.name === 'gap1' && w.sequence === 'N'.repeat(10)), 'without exclude, windows of the assembly itself');
+    assert.ok(
+      ok.answer.sequences.every((w) => w.name === 'gap1' && w.sequence === 'N'.repeat(10)),
+      'without exclude, windows of the assembly itself',
+    );
     const long = await get('/random?length=60001&count=1');
     assert.equal(long.statusCode, 416, long.body);
     assert.match(JSON.parse(long.body).detail as string, /longest is 60000/, '416 detail');
@@ -205,31 +217,35 @@ describe('GET /random', () => {
     assert.equal(edge.statusCode, 200, `the largest count and seed: ${edge.body.slice(0, 200)}`);
   });
 
-  test('FASTA answers (Accept or ?format) are what samtools faidx writes for the same regions', { skip: !hasSamtools() && 'samtools is not installed' }, async () => {
-    const bed = await get('/random?length=150&count=300&seed=77&format=bed');
-    const regions = bed.body
-      .trimEnd()
-      .split('\n')
-      .map((l) => l.split('\t'))
-      .filter(([name]) => name !== raw.name)
-      .map(([name, start, end]) => `${name}:${Number(start) + 1}-${end}`);
-    const viaQuery = await get('/random?length=150&count=300&seed=77&format=fasta&case=as-is');
-    const viaAccept = await get('/random?length=150&count=300&seed=77', { accept: 'text/x-fasta' });
-    assert.equal(viaQuery.body, viaAccept.body, 'Accept: text/x-fasta is format=fasta');
-    assert.match(String(viaAccept.headers['content-type']), /^text\/x-fasta/, 'FASTA media type');
-    // The FASTA file's records only (samtools reads g.fa, not the raw file).
-    const records = viaQuery.body.split(/(?=^>)/m).filter((r) => !r.startsWith(`>${raw.name}:`));
-    const copy = new SamtoolsCopy(fasta.path);
-    try {
-      copy.fai();
-      const regionFile = join(copy.dir, 'regions.txt');
-      writeFileSync(regionFile, regions.join('\n') + '\n');
-      const want = execFileSync('samtools', ['faidx', '-r', regionFile, copy.fasta], { encoding: 'latin1', stdio: ['ignore', 'pipe', 'ignore'] });
-      assert.equal(records.join(''), want, 'byte for byte as samtools faidx -r');
-    } finally {
-      copy.remove();
-    }
-  });
+  test(
+    'FASTA answers (Accept or ?format) are what samtools faidx writes for the same regions',
+    { skip: !hasSamtools() && 'samtools is not installed' },
+    async () => {
+      const bed = await get('/random?length=150&count=300&seed=77&format=bed');
+      const regions = bed.body
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.split('\t'))
+        .filter(([name]) => name !== raw.name)
+        .map(([name, start, end]) => `${name}:${Number(start) + 1}-${end}`);
+      const viaQuery = await get('/random?length=150&count=300&seed=77&format=fasta&case=as-is');
+      const viaAccept = await get('/random?length=150&count=300&seed=77', { accept: 'text/x-fasta' });
+      assert.equal(viaQuery.body, viaAccept.body, 'Accept: text/x-fasta is format=fasta');
+      assert.match(String(viaAccept.headers['content-type']), /^text\/x-fasta/, 'FASTA media type');
+      // The FASTA file's records only (samtools reads g.fa, not the raw file).
+      const records = viaQuery.body.split(/(?=^>)/m).filter((r) => !r.startsWith(`>${raw.name}:`));
+      const copy = new SamtoolsCopy(fasta.path);
+      try {
+        copy.fai();
+        const regionFile = join(copy.dir, 'regions.txt');
+        writeFileSync(regionFile, regions.join('\n') + '\n');
+        const want = execFileSync('samtools', ['faidx', '-r', regionFile, copy.fasta], { encoding: 'latin1', stdio: ['ignore', 'pipe', 'ignore'] });
+        assert.equal(records.join(''), want, 'byte for byte as samtools faidx -r');
+      } finally {
+        copy.remove();
+      }
+    },
+  );
 
   test('every assembly draws from its own sequences; case and mask apply', async () => {
     const own = await json('/assemblies/genome/random?length=50&count=200&seed=3&mask=hard&case=lower');

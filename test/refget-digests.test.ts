@@ -14,7 +14,11 @@ import { oracleDigests, samtoolsDictM5, type ExpectedDigests } from './helpers/r
 import { hasSamtools } from './helpers/samtools.js';
 
 // Vectors published in the refget v2 specification.
-const ACGT = { md5: 'f1f8f4bf413b16ad135722aa4591043e', ga4gh: 'SQ.aKF498dAxcJAqme6QYQ7EZ07-fiw8Kw2', trunc512: '68a178f7c740c5c240aa67ba41843b119d3bf9f8b0f0ac36' };
+const ACGT = {
+  md5: 'f1f8f4bf413b16ad135722aa4591043e',
+  ga4gh: 'SQ.aKF498dAxcJAqme6QYQ7EZ07-fiw8Kw2',
+  trunc512: '68a178f7c740c5c240aa67ba41843b119d3bf9f8b0f0ac36',
+};
 const EMPTY = { md5: 'd41d8cd98f00b204e9800998ecf8427e', ga4gh: 'SQ.z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXc' };
 
 function recordingLog(): { info(m: string): void; warn(m: string): void; infos: string[]; warns: string[] } {
@@ -33,7 +37,16 @@ function names(n: number, prefix: string): RecordSpec[] {
 /** A folder covering every layout, and what each sequence must hash to, from the naive reader. */
 function writeFixtures(dir: string): Map<string, string> {
   const fastas = [
-    writeFasta(dir, 'w1.fa', { seed: 1, lineWidth: 1, lowercase: true, records: [{ name: 'one1', length: 1 }, { name: 'one2', length: 2 }, { name: 'one3', length: 300 }] }),
+    writeFasta(dir, 'w1.fa', {
+      seed: 1,
+      lineWidth: 1,
+      lowercase: true,
+      records: [
+        { name: 'one1', length: 1 },
+        { name: 'one2', length: 2 },
+        { name: 'one3', length: 300 },
+      ],
+    }),
     writeFasta(dir, 'w60.fa', { seed: 2, lineWidth: 60, lowercase: true, nRuns: true, records: names(12, 'w60_') }),
     writeFasta(dir, 'w61.fasta', { seed: 3, lineWidth: 61, alphabet: 'iupac', lowercase: true, blankLines: true, records: names(10, 'w61_') }),
     writeFasta(dir, 'w80.fna', { seed: 4, lineWidth: 80, alphabet: 'iupac', nRuns: true, records: names(10, 'w80_') }),
@@ -41,7 +54,16 @@ function writeFixtures(dir: string): Map<string, string> {
     writeFasta(dir, 'crlf.fa', { seed: 6, lineWidth: 60, crlf: true, alphabet: 'iupac', lowercase: true, nRuns: true, records: names(10, 'crlf_') }),
     writeFasta(dir, 'crlf-unwrapped.fa', { seed: 7, lineWidth: 'unwrapped', crlf: true, finalNewline: false, records: names(4, 'crlfu_') }),
     writeFasta(dir, 'nofinal.fa', { seed: 8, lineWidth: 70, finalNewline: false, alphabet: 'iupac', records: names(5, 'nofinal_') }),
-    writeFasta(dir, 'empties.fa', { seed: 9, lineWidth: 50, lowercase: true, records: [{ name: 'first', length: 120 }, { name: 'gap', length: 0 }, { name: 'tail', length: 51 }] }),
+    writeFasta(dir, 'empties.fa', {
+      seed: 9,
+      lineWidth: 50,
+      lowercase: true,
+      records: [
+        { name: 'first', length: 120 },
+        { name: 'gap', length: 0 },
+        { name: 'tail', length: 51 },
+      ],
+    }),
     writeFasta(dir, 'contigs.fa', {
       seed: 10,
       lineWidth: 60,
@@ -50,7 +72,16 @@ function writeFixtures(dir: string): Map<string, string> {
       records: Array.from({ length: 800 }, (_, i) => ({ name: `contig_${i}`, length: randInt(prng(i + 100), 1, 300) })),
     }),
     // Longer than the 4 MiB chunk, on a width that puts chunk ends mid-line.
-    writeFasta(dir, 'big.fa', { seed: 11, lineWidth: 61, lowercase: true, nRuns: true, records: [{ name: 'big', length: 9_000_007 }, { name: 'after_big', length: 7 }] }),
+    writeFasta(dir, 'big.fa', {
+      seed: 11,
+      lineWidth: 61,
+      lowercase: true,
+      nRuns: true,
+      records: [
+        { name: 'big', length: 9_000_007 },
+        { name: 'after_big', length: 7 },
+      ],
+    }),
   ];
   const raws = [
     writeRaw(dir, 'rawIupac', { seed: 12, length: 3001, alphabet: 'iupac', lowercase: true, nRuns: true }),
@@ -65,7 +96,11 @@ function writeFixtures(dir: string): Map<string, string> {
   return expected;
 }
 
-function mismatches(records: readonly SequenceRecord[], expected: Map<string, string>, digestsOf: (r: SequenceRecord) => SequenceDigests | undefined): string[] {
+function mismatches(
+  records: readonly SequenceRecord[],
+  expected: Map<string, string>,
+  digestsOf: (r: SequenceRecord) => SequenceDigests | undefined,
+): string[] {
   const out: string[] = [];
   for (const r of records) {
     const sequence = expected.get(r.name);
@@ -75,7 +110,8 @@ function mismatches(records: readonly SequenceRecord[], expected: Map<string, st
     }
     const want: ExpectedDigests = oracleDigests(sequence);
     const got = digestsOf(r);
-    if (got?.md5 !== want.md5 || got.ga4gh !== want.ga4gh) out.push(`${r.name} (${basename(r.file)}, ${r.length} bp): got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+    if (got?.md5 !== want.md5 || got.ga4gh !== want.ga4gh)
+      out.push(`${r.name} (${basename(r.file)}, ${r.length} bp): got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
   }
   return out.slice(0, 10);
 }
@@ -302,7 +338,11 @@ describe('DigestIndex', () => {
     await index.done;
     assert.deepEqual(log.warns, [], 'no warnings');
     assert.equal(index.known, index.total, 'everything known after done');
-    const bad = mismatches(items.map((i) => i.record), expected, (r) => index.digestsOf(items.find((i) => i.record === r)!));
+    const bad = mismatches(
+      items.map((i) => i.record),
+      expected,
+      (r) => index.digestsOf(items.find((i) => i.record === r)!),
+    );
     assert.deepEqual(bad, [], `digest mismatches:\n${bad.join('\n')}`);
     const lost: string[] = [];
     for (const item of items) {
@@ -349,8 +389,14 @@ describe('DigestIndex', () => {
     const index = started(DigestIndex.start(subItems, log));
     await index.done;
     assert.equal(log.warns.length, 2, `two warnings: ${JSON.stringify(log.warns)}`);
-    assert.ok(log.warns.some((w) => w.includes(cut.path)), `a warning names ${cut.path}`);
-    assert.ok(log.warns.some((w) => w.includes(sidecarPath(ro.path))), `a warning names ${sidecarPath(ro.path)}`);
+    assert.ok(
+      log.warns.some((w) => w.includes(cut.path)),
+      `a warning names ${cut.path}`,
+    );
+    assert.ok(
+      log.warns.some((w) => w.includes(sidecarPath(ro.path))),
+      `a warning names ${sidecarPath(ro.path)}`,
+    );
     const known = subItems.filter((i) => index.digestsOf(i)).map((i) => basename(i.record.file));
     assert.deepEqual(new Set(known), new Set([basename(ok.path), basename(ro.path)]), 'ok and ro have digests, cut has none');
     assert.equal(index.find(oracleDigests(ro.sequences.get('ro0')!).md5)?.record.name, 'ro0', 'unsaved digests are still used');
@@ -360,7 +406,10 @@ describe('DigestIndex', () => {
     const sub = subDir(dir, 'closing');
     writeFasta(sub, 'c.fa', { seed: 60, lineWidth: 60, records: [{ name: 'c', length: 3_000_000 }] });
     const log = recordingLog();
-    const index = DigestIndex.start(loadCatalog(sub, silent).records.map((record) => ({ record })), log);
+    const index = DigestIndex.start(
+      loadCatalog(sub, silent).records.map((record) => ({ record })),
+      log,
+    );
     const said = log.infos.length + log.warns.length;
     await index.close();
     await index.close();

@@ -41,7 +41,10 @@ function writeGenome(dir: string): Expected[] {
   const widths: (number | 'unwrapped')[] = [1, 60, 61, 80, 'unwrapped'];
   widths.forEach((lineWidth, i) => {
     const records = Array.from({ length: 3 }, (_, k) => ({ name: `w${i}_${k}`, length: randInt(rng, 1, lineWidth === 1 ? 500 : 20_000) }));
-    add(writeFasta(dir, `g${i}.fa`, { seed: 100 + i, lineWidth, records, lowercase: true, nRuns: true, alphabet: i % 2 ? 'iupac' : 'acgt', crlf: i === 2 }).sequences);
+    add(
+      writeFasta(dir, `g${i}.fa`, { seed: 100 + i, lineWidth, records, lowercase: true, nRuns: true, alphabet: i % 2 ? 'iupac' : 'acgt', crlf: i === 2 })
+        .sequences,
+    );
   });
   add(writeFasta(dir, 'big.fa', { seed: 9, lineWidth: 60, records: [{ name: 'big', length: 3_000_000 }], lowercase: true }).sequences);
   const raw = writeRaw(dir, 'rawseq', { seed: 11, length: 12_345, lowercase: true });
@@ -254,9 +257,14 @@ describe('refget digests: pending, sidecars and seqserve index', () => {
     root = tempDir('seqserve-refget-idx-');
     data = subDir(root, 'data');
     genome = [];
-    writeFasta(data, 'p.fa', { seed: 3, lineWidth: 70, records: [{ name: 'p1', length: 5000 }, { name: 'p2', length: 777 }] }).sequences.forEach((s, n) =>
-      genome.push(expected(n, s)),
-    );
+    writeFasta(data, 'p.fa', {
+      seed: 3,
+      lineWidth: 70,
+      records: [
+        { name: 'p1', length: 5000 },
+        { name: 'p2', length: 777 },
+      ],
+    }).sequences.forEach((s, n) => genome.push(expected(n, s)));
   });
   after(() => removeDir(root));
 

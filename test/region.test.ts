@@ -165,7 +165,11 @@ describe('parseRegion (pure)', () => {
     assert.deepEqual(parseRegion('chr1:1e30', isName), { name: 'chr1', start: Number(5076944270305263615n), end: undefined });
     assert.deepEqual(parseRegion('chr1:10-1e20', isName), { name: 'chr1', start: 9, end: Number(7766279631452241920n) });
     // 1e19 wraps negative: a negative begin, and "-5" after it is refused as htslib does.
-    assert.throws(() => parseRegion('chr1:1e19-5', isName), (e: unknown) => e instanceof ProblemError && e.status === 400, 'wrapped negative begin');
+    assert.throws(
+      () => parseRegion('chr1:1e19-5', isName),
+      (e: unknown) => e instanceof ProblemError && e.status === 400,
+      'wrapped negative begin',
+    );
   });
 
   test('details name the region, the ambiguity and its fix', () => {
@@ -223,7 +227,8 @@ describe('GET /region/:region', () => {
         else if (res.headers['content-length'] !== String(want.length)) mismatches.push(`${text}: content-length ${res.headers['content-length']}`);
       } else {
         const type = String(res.headers['content-type']);
-        if (res.statusCode !== meaning.status || type !== 'application/problem+json') mismatches.push(`${text}: ${res.statusCode} ${type}, want ${meaning.status}`);
+        if (res.statusCode !== meaning.status || type !== 'application/problem+json')
+          mismatches.push(`${text}: ${res.statusCode} ${type}, want ${meaning.status}`);
         else {
           const body = res.json() as { status: number; detail: string };
           if (body.status !== meaning.status || !body.detail) mismatches.push(`${text}: problem body ${res.body}`);
@@ -271,7 +276,10 @@ describe('GET /region/:region', () => {
     for (const text of regions) {
       const sam = spawnSync(SAMTOOLS, ['faidx', '-n', '1000000000', '-i', '--mark-strand', 'no', samtoolsFasta, text], { encoding: 'latin1' });
       assert.equal(sam.status, 0, `${text}: samtools -i ran (${sam.stderr})`);
-      const bases = sam.stdout.split('\n').filter((l) => !l.startsWith('>')).join('');
+      const bases = sam.stdout
+        .split('\n')
+        .filter((l) => !l.startsWith('>'))
+        .join('');
       const res = await get(url(text, '?strand=-'));
       assert.equal(res.body, bases, `${text}: samtools -i`);
     }

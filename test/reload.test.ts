@@ -112,7 +112,14 @@ describe('reload', () => {
   before(async () => {
     dir = tempDir('seqserve-reload-');
     writeFileSync(join(dir, 'r.raw'), bases(4000, 1), 'latin1');
-    writeFasta(dir, 'g.fa', { seed: 9, lineWidth: 50, records: [{ name: 'chr1', length: 2000 }, { name: 'chr2', length: 1000 }] });
+    writeFasta(dir, 'g.fa', {
+      seed: 9,
+      lineWidth: 50,
+      records: [
+        { name: 'chr1', length: 2000 },
+        { name: 'chr2', length: 1000 },
+      ],
+    });
     ({ app, url } = await loggedApp(dir, { adminToken: token, digests: true }));
   });
   after(async () => {
@@ -142,7 +149,14 @@ describe('reload', () => {
 
   it('swaps in renamed files: bytes, /chrom, /random, /files, refget and /readyz follow', async () => {
     await app.digests.done;
-    const next = writeFasta(dir, 'g.fa.next', { seed: 10, lineWidth: 70, records: [{ name: 'chr1', length: 2500 }, { name: 'chr3', length: 700 }] });
+    const next = writeFasta(dir, 'g.fa.next', {
+      seed: 10,
+      lineWidth: 70,
+      records: [
+        { name: 'chr1', length: 2500 },
+        { name: 'chr3', length: 700 },
+      ],
+    });
     rmSync(join(dir, 'g.fa.fai'), { force: true });
     rmSync(join(dir, 'g.fa.refget.tsv'), { force: true });
     renameSync(next.path, join(dir, 'g.fa'));
@@ -154,10 +168,24 @@ describe('reload', () => {
     assert.equal((await fetchText(`${url}/chrom/chr2/base/0`)).status, 404, 'chr2 is gone');
     assert.equal((await fetchText(`${url}/region/chr3:1-700`)).body, next.sequences.get('chr3'), 'chr3 is new');
     const list = JSON.parse((await fetchText(`${url}/chrom`)).body) as { name: string; length: number }[];
-    assert.deepEqual(list.map((s) => [s.name, s.length]), [['chr1', 2500], ['chr3', 700], ['r', 4000]], '/chrom lists the new sequences');
-    const random = JSON.parse((await fetchText(`${url}/random?length=2400&count=5&seed=1`)).body) as { sequences: { name: string; start: number; sequence: string }[] };
-    const served = new Map([['chr1', chr1], ['r', bases(4000, 1)]]);
-    for (const w of random.sequences) assert.ok(w.sequence === served.get(w.name)?.slice(w.start, w.start + 2400), `random window ${w.name}:${w.start} comes from the new data`);
+    assert.deepEqual(
+      list.map((s) => [s.name, s.length]),
+      [
+        ['chr1', 2500],
+        ['chr3', 700],
+        ['r', 4000],
+      ],
+      '/chrom lists the new sequences',
+    );
+    const random = JSON.parse((await fetchText(`${url}/random?length=2400&count=5&seed=1`)).body) as {
+      sequences: { name: string; start: number; sequence: string }[];
+    };
+    const served = new Map([
+      ['chr1', chr1],
+      ['r', bases(4000, 1)],
+    ]);
+    for (const w of random.sequences)
+      assert.ok(w.sequence === served.get(w.name)?.slice(w.start, w.start + 2400), `random window ${w.name}:${w.start} comes from the new data`);
     assert.ok((await fetchText(`${url}/files/g.fa`)).body === readFileSync(join(dir, 'g.fa'), 'latin1'), '/files serves the new file');
     await app.digests.done;
     const md5 = createHash('md5').update(chr1.toUpperCase()).digest('hex');
@@ -192,13 +220,16 @@ describe('reload', () => {
   });
 });
 
-
 async function startCli(dir: string, workers: number): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const port = await freePort();
   const cli = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--host', '127.0.0.1', '--port', String(port), '--workers', String(workers), '--data', dir, '--no-access-log'], {
-    env: { ...process.env, SEQSERVE_ADMIN_TOKEN: token },
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', cli, 'serve', '--host', '127.0.0.1', '--port', String(port), '--workers', String(workers), '--data', dir, '--no-access-log'],
+    {
+      env: { ...process.env, SEQSERVE_ADMIN_TOKEN: token },
+    },
+  );
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));

@@ -82,10 +82,7 @@ kinds.forEach((kind, index) => {
       // Names and lengths only: aliases are test/aliases.test.ts's.
       const list = (res.json() as { name: string; length: number }[]).map(({ name, length }) => ({ name, length }));
       const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-      assert.deepEqual(
-        [...list].sort(byName),
-        [...served.values()].map((s) => ({ name: s.name, length: s.sequence.length })).sort(byName),
-      );
+      assert.deepEqual([...list].sort(byName), [...served.values()].map((s) => ({ name: s.name, length: s.sequence.length })).sort(byName));
     });
 
     test('GET /chrom/:name describes where each sequence is stored', async () => {
@@ -247,7 +244,8 @@ kinds.forEach((kind, index) => {
               if (res.statusCode !== 200 || body !== whole) mismatches.push(`${url}: status ${res.statusCode}, got ${clip(body)}, want ${clip(whole)}`);
               const r = await ask(streaming, url, { range: 'bytes=1-' });
               const rb = r.rawPayload.toString('latin1');
-              if (r.statusCode !== 206 || rb !== whole.slice(1)) mismatches.push(`${url} Range bytes=1-: status ${r.statusCode}, got ${clip(rb)}, want ${clip(whole.slice(1))}`);
+              if (r.statusCode !== 206 || rb !== whole.slice(1))
+                mismatches.push(`${url} Range bytes=1-: status ${r.statusCode}, got ${clip(rb)}, want ${clip(whole.slice(1))}`);
               if (r.headers['content-range'] !== `bytes 1-${whole.length - 1}/${whole.length}`) {
                 mismatches.push(`${url} Range bytes=1-: Content-Range ${r.headers['content-range']}`);
               }
@@ -272,7 +270,8 @@ kinds.forEach((kind, index) => {
         const mismatches: string[] = [];
         sample.forEach((q, i) => {
           const want = expected(served.get(q.name)!, q);
-          if (res[i]!.status !== 200 || res[i]!.body !== want) mismatches.push(`${q.url}: status ${res[i]!.status}, got ${clip(res[i]!.body)}, want ${clip(want)}`);
+          if (res[i]!.status !== 200 || res[i]!.body !== want)
+            mismatches.push(`${q.url}: status ${res[i]!.status}, got ${clip(res[i]!.body)}, want ${clip(want)}`);
         });
         assert.deepEqual(report(mismatches), []);
       } finally {

@@ -26,7 +26,14 @@ let chr1: string;
 before(() => {
   dir = tempDir();
   // 24 Mbp: far more than loopback socket buffers hold, so a reader that stops keeps an answer in flight.
-  writeFasta(dir, 'g.fa', { seed: 12, lineWidth: 60, records: [{ name: 'chr1', length: 24_000_000 }, { name: 'chr2', length: 1000 }] });
+  writeFasta(dir, 'g.fa', {
+    seed: 12,
+    lineWidth: 60,
+    records: [
+      { name: 'chr1', length: 24_000_000 },
+      { name: 'chr2', length: 1000 },
+    ],
+  });
   chr1 = readFasta(`${dir}/g.fa`).get('chr1')!;
 });
 
@@ -72,7 +79,18 @@ for (const workers of [1, 2]) {
   describe(`SIGTERM with --workers ${workers}`, () => {
     const started: Served[] = [];
     const serve = async (extra: string[] = []) => {
-      const served = await startCli(['--data', dir, '--port', String(await freePort()), '--workers', String(workers), '--shutdown-grace', String(grace), '--no-access-log', ...extra]);
+      const served = await startCli([
+        '--data',
+        dir,
+        '--port',
+        String(await freePort()),
+        '--workers',
+        String(workers),
+        '--shutdown-grace',
+        String(grace),
+        '--no-access-log',
+        ...extra,
+      ]);
       started.push(served);
       return served;
     };
@@ -129,7 +147,9 @@ for (const workers of [1, 2]) {
 
     it('delivers an answer whole to a client that keeps reading, when it finishes within the grace', async () => {
       const served = await serve(['--shutdown-grace', '8000']);
-      const res = await new Promise<IncomingMessage>((resolve, reject) => httpGet(`${served.url}/chrom/chr1/range?start=0&end=3000000`, { agent: false }, resolve).on('error', reject));
+      const res = await new Promise<IncomingMessage>((resolve, reject) =>
+        httpGet(`${served.url}/chrom/chr1/range?start=0&end=3000000`, { agent: false }, resolve).on('error', reject),
+      );
       const hash = createHash('md5');
       let bytes = 0;
       const first = await new Promise<Buffer>((resolve) => res.once('data', resolve));

@@ -51,10 +51,28 @@ describe('soak', { timeout: (seconds + 60) * 1000 }, () => {
 
   before(async () => {
     dir = tempDir('seqserve-soak-');
-    const main = writeFasta(dir, 'main.fa', { seed: 1, lineWidth: 60, lowercase: true, nRuns: true, records: [{ name: 'chr1', length: 200_000 }, { name: 'chr2', length: 50_000 }] });
+    const main = writeFasta(dir, 'main.fa', {
+      seed: 1,
+      lineWidth: 60,
+      lowercase: true,
+      nRuns: true,
+      records: [
+        { name: 'chr1', length: 200_000 },
+        { name: 'chr2', length: 50_000 },
+      ],
+    });
     const raw = writeRaw(dir, 'chrR', { seed: 2, length: 120_000 });
     const other = subDir(dir, 'asm2');
-    const crlf = writeFasta(other, 'crlf.fa', { seed: 3, lineWidth: 70, crlf: true, alphabet: 'iupac', records: [{ name: 'ctgA', length: 90_000 }, { name: 'ctgB', length: 1000 }] });
+    const crlf = writeFasta(other, 'crlf.fa', {
+      seed: 3,
+      lineWidth: 70,
+      crlf: true,
+      alphabet: 'iupac',
+      records: [
+        { name: 'ctgA', length: 90_000 },
+        { name: 'ctgB', length: 1000 },
+      ],
+    });
     oracle.set('', new Map([...readFasta(main.path), ['chrR', readRaw(raw.path)]]));
     oracle.set('asm2', readFasta(crlf.path));
     files.set('main.fa', readFileSync(main.path, 'latin1'));
@@ -85,7 +103,11 @@ describe('soak', { timeout: (seconds + 60) * 1000 }, () => {
       case 3:
         return { path: `${prefix}/chrom/${name}/range?start=${start}&end=${end}`, status: 200, check: (b) => b === seq.slice(start, end) };
       case 4:
-        return { path: `${prefix}/chrom/${name}/range?start=${start}&end=${end}&strand=-`, status: 200, check: (b) => b === reverseComplement(seq.slice(start, end)) };
+        return {
+          path: `${prefix}/chrom/${name}/range?start=${start}&end=${end}&strand=-`,
+          status: 200,
+          check: (b) => b === reverseComplement(seq.slice(start, end)),
+        };
       case 5:
         return { path: `${prefix}/region/${name}:${start + 1}-${end}`, status: 200, check: (b) => b === seq.slice(start, end) };
       case 6: {
@@ -104,7 +126,10 @@ describe('soak', { timeout: (seconds + 60) * 1000 }, () => {
         return {
           path: `${prefix}/random?length=50&count=4&seed=${Math.floor(rng() * 1e9)}`,
           status: 200,
-          check: (b) => (JSON.parse(b) as { sequences: { name: string; start: number; sequence: string }[] }).sequences.every((w) => seqs.get(w.name)?.slice(w.start, w.start + 50) === w.sequence),
+          check: (b) =>
+            (JSON.parse(b) as { sequences: { name: string; start: number; sequence: string }[] }).sequences.every(
+              (w) => seqs.get(w.name)?.slice(w.start, w.start + 50) === w.sequence,
+            ),
         };
       case 8: {
         const md5 = createHash('md5').update(seq.toUpperCase()).digest('hex');

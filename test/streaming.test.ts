@@ -39,7 +39,6 @@ function get(url: string): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => request(url, resolve).on('error', reject).end());
 }
 
-
 describe('streaming a whole 250 Mbp chromosome', () => {
   let dir: string;
   let app: FastifyInstance;
@@ -79,12 +78,16 @@ describe('streaming a whole 250 Mbp chromosome', () => {
 
   it('answers HEAD of the whole chromosome with its length and no body', async () => {
     const closed = closedSockets.length;
-    const res = await new Promise<IncomingMessage>((resolve, reject) => request(`${url}/chrom/big/range`, { method: 'HEAD' }, resolve).on('error', reject).end());
+    const res = await new Promise<IncomingMessage>((resolve, reject) =>
+      request(`${url}/chrom/big/range`, { method: 'HEAD' }, resolve).on('error', reject).end(),
+    );
     assert.equal(res.statusCode, 200);
     assert.equal(res.headers['content-length'], String(chromLength));
     assert.equal((await res.toArray()).length, 0, 'no body');
     const ranged = await new Promise<IncomingMessage>((resolve, reject) =>
-      request(`${url}/chrom/big/range`, { method: 'HEAD', headers: { range: 'bytes=-5' } }, resolve).on('error', reject).end(),
+      request(`${url}/chrom/big/range`, { method: 'HEAD', headers: { range: 'bytes=-5' } }, resolve)
+        .on('error', reject)
+        .end(),
     );
     assert.equal(ranged.statusCode, 206);
     assert.equal(ranged.headers['content-length'], '5');
@@ -98,7 +101,10 @@ describe('streaming a whole 250 Mbp chromosome', () => {
     const body = Buffer.concat(await res.toArray());
     assert.equal(body.length, end - start);
     assert.equal(body.subarray(0, 7).toString('latin1'), 'TGTAATC');
-    assert.equal(body.subarray(7).every((b) => b === 0), true);
+    assert.equal(
+      body.subarray(7).every((b) => b === 0),
+      true,
+    );
   });
 
   it('stops work when the client hangs up mid-body, and keeps serving', async () => {

@@ -56,10 +56,41 @@ function chromosome(rng: () => number, length: number): string {
 }
 
 const awkward = [
-  '', 'A', 'c', 'N', 'n', 'R', 'y', 'AC', 'Nn', 'nN', 'acgt', 'ACGT', 'NNNN', 'nnnn', 'ACGTN', 'NACGT', 'acgtn',
-  'nNNnn', 'NNnnNN', 'nnNNnn', 'aNNNNa', 'AnnnnA', 'AAAANNNNaaaa', 'acgtNNNN', 'NNNNacgt', 'ACgtNNnnAC',
-  'NNNnnNNN', 'NNNNnnnnNNNN', 'aaaNNNNNaaa', 'AAANnnnnnNAA', 'RYKMSWBDHVrykmswbdhv', 'UuAcg-*.', 'ACGTACGTACGTACGTa',
-  'nACGTACGTACGTACGT', 'NACGTACGTACGTACGTN',
+  '',
+  'A',
+  'c',
+  'N',
+  'n',
+  'R',
+  'y',
+  'AC',
+  'Nn',
+  'nN',
+  'acgt',
+  'ACGT',
+  'NNNN',
+  'nnnn',
+  'ACGTN',
+  'NACGT',
+  'acgtn',
+  'nNNnn',
+  'NNnnNN',
+  'nnNNnn',
+  'aNNNNa',
+  'AnnnnA',
+  'AAAANNNNaaaa',
+  'acgtNNNN',
+  'NNNNacgt',
+  'ACgtNNnnAC',
+  'NNNnnNNN',
+  'NNNNnnnnNNNN',
+  'aaaNNNNNaaa',
+  'AAANnnnnnNAA',
+  'RYKMSWBDHVrykmswbdhv',
+  'UuAcg-*.',
+  'ACGTACGTACGTACGTa',
+  'nACGTACGTACGTACGT',
+  'NACGTACGTACGTACGTN',
 ];
 
 function generatedRecords(): TwoBitRecord[] {
@@ -118,8 +149,14 @@ for (const v of variants) {
       it('reads the header and every record header', () => {
         assert.equal(index.littleEndian, v.littleEndian);
         assert.equal(index.version, v.version);
-        assert.deepEqual(index.sequences.map((s) => s.name), records.map((r) => r.name));
-        assert.deepEqual(index.sequences.map((s) => s.length), records.map((r) => r.sequence.length));
+        assert.deepEqual(
+          index.sequences.map((s) => s.name),
+          records.map((r) => r.name),
+        );
+        assert.deepEqual(
+          index.sequences.map((s) => s.length),
+          records.map((r) => r.sequence.length),
+        );
       });
 
       it('decodes every base and every range of the short sequences', () => {
@@ -184,7 +221,10 @@ describe('twobit cross-check with @gmod/twobit (LE files)', () => {
       const index = readTwoBitIndex(path);
       const file = MappedFile.open(path);
       try {
-        assert.deepEqual(await gmod.getSequenceNames(), index.sequences.map((s) => s.name));
+        assert.deepEqual(
+          await gmod.getSequenceNames(),
+          index.sequences.map((s) => s.name),
+        );
         const rng = mulberry32(99);
         let exact = 0;
         for (const layout of index.sequences) {
@@ -236,7 +276,11 @@ describe('twobit real files (Debian lastz-examples)', () => {
       const index = readTwoBitIndex(path);
       const file = MappedFile.open(path);
       try {
-        assert.deepEqual(index.sequences.map((s) => s.name), fasta.map((r) => r.name), 'names in FASTA order');
+        assert.deepEqual(
+          index.sequences.map((s) => s.name),
+          fasta.map((r) => r.name),
+          'names in FASTA order',
+        );
         assert.equal(index.littleEndian, false, 'lastz ships big-endian .2bit files');
         for (const [i, layout] of index.sequences.entries()) {
           const reader: TwoBitReader = new TwoBitReader(layout, file, index.littleEndian);
@@ -254,20 +298,58 @@ describe('twobit real files (Debian lastz-examples)', () => {
 });
 
 describe('twobit bad files', () => {
-  const good = () => twoBitBytes([{ name: 'chrA', sequence: 'ACGTNNnnacgtACGTAC' }, { name: 'chrB', sequence: 'ACGTACGTAC' }], { littleEndian: true, version: 0 });
+  const good = () =>
+    twoBitBytes(
+      [
+        { name: 'chrA', sequence: 'ACGTNNnnacgtACGTAC' },
+        { name: 'chrB', sequence: 'ACGTACGTAC' },
+      ],
+      { littleEndian: true, version: 0 },
+    );
   const cases: Array<{ label: string; bytes: () => Buffer; message: RegExp }> = [
     { label: 'a FASTA file', bytes: () => Buffer.from('>chr1\nACGT\n'), message: /not a \.2bit file/ },
     { label: 'an empty file', bytes: () => Buffer.alloc(0), message: /not a \.2bit file/ },
     { label: 'a cut header', bytes: () => good().subarray(0, 10), message: /truncated header/ },
-    { label: 'an unknown version', bytes: () => { const b = Buffer.from(good()); b.writeUInt32LE(2, 4); return b; }, message: /unknown \.2bit version 2/ },
+    {
+      label: 'an unknown version',
+      bytes: () => {
+        const b = Buffer.from(good());
+        b.writeUInt32LE(2, 4);
+        return b;
+      },
+      message: /unknown \.2bit version 2/,
+    },
     { label: 'a file cut in the index', bytes: () => good().subarray(0, 16 + 1 + 4 + 2), message: /truncated index/ },
-    { label: 'a sequence count too large', bytes: () => { const b = Buffer.from(good()); b.writeUInt32LE(1_000_000, 8); return b; }, message: /truncated index/ },
+    {
+      label: 'a sequence count too large',
+      bytes: () => {
+        const b = Buffer.from(good());
+        b.writeUInt32LE(1_000_000, 8);
+        return b;
+      },
+      message: /truncated index/,
+    },
     { label: 'a file cut in a record', bytes: () => good().subarray(0, 16 + 2 * 9 + 6), message: /truncated record of "chrA"/ },
     { label: 'packed bases past the end', bytes: () => good().subarray(0, good().length - 1), message: /packed bases of "chrB".*run past the end/ },
-    { label: 'a huge N block count', bytes: () => { const b = Buffer.from(good()); b.writeUInt32LE(0x7fffffff, 16 + 2 * 9 + 4); return b; }, message: /truncated record of "chrA"/ },
+    {
+      label: 'a huge N block count',
+      bytes: () => {
+        const b = Buffer.from(good());
+        b.writeUInt32LE(0x7fffffff, 16 + 2 * 9 + 4);
+        return b;
+      },
+      message: /truncated record of "chrA"/,
+    },
     {
       label: 'a duplicate name',
-      bytes: () => twoBitBytes([{ name: 'chrA', sequence: 'AC' }, { name: 'chrA', sequence: 'GT' }], { littleEndian: false, version: 1 }),
+      bytes: () =>
+        twoBitBytes(
+          [
+            { name: 'chrA', sequence: 'AC' },
+            { name: 'chrA', sequence: 'GT' },
+          ],
+          { littleEndian: false, version: 1 },
+        ),
       message: /"chrA" appears twice/,
     },
   ];
@@ -276,12 +358,15 @@ describe('twobit bad files', () => {
       mkdirSync(root, { recursive: true });
       const path = join(root, `bad-${c.label.replace(/\W+/g, '-')}.2bit`);
       writeFileSync(path, c.bytes());
-      assert.throws(() => readTwoBitIndex(path), (e: unknown) => {
-        assert.ok(e instanceof DataError, `a DataError, not ${String(e)}`);
-        assert.ok(e.message.includes(path), `the message names the file: ${e.message}`);
-        assert.match(e.message, c.message);
-        return true;
-      });
+      assert.throws(
+        () => readTwoBitIndex(path),
+        (e: unknown) => {
+          assert.ok(e instanceof DataError, `a DataError, not ${String(e)}`);
+          assert.ok(e.message.includes(path), `the message names the file: ${e.message}`);
+          assert.match(e.message, c.message);
+          return true;
+        },
+      );
     });
   }
 });

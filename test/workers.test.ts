@@ -69,7 +69,7 @@ describe('--workers 2', () => {
   it('answers many concurrent requests correctly, from more than one process', async () => {
     const names = [...oracle.keys()];
     let s = 7;
-    const rnd = (n: number) => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) % n);
+    const rnd = (n: number) => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) % n;
     const queries = Array.from({ length: 300 }, () => {
       const name = names[rnd(names.length)]!;
       const len = oracle.get(name)!.length;
@@ -100,7 +100,10 @@ describe('--workers 2', () => {
     }
     assert.equal(seen.size, 2, 'both workers asked');
     for (const [pid, d] of seen) assert.equal(d.known, d.total, `worker ${pid} knows every digest`);
-    const computed = served!.stdout().split('\n').filter((l) => l.includes('computed refget digests for'));
+    const computed = served!
+      .stdout()
+      .split('\n')
+      .filter((l) => l.includes('computed refget digests for'));
     assert.equal(computed.filter((l) => l.includes('g.fa')).length, 1, `g.fa hashed once: ${computed.join('\n')}`);
   });
 
@@ -158,7 +161,10 @@ describe('--workers on a folder that cannot be written', () => {
       for (const [pid, d] of seen) assert.deepEqual(d, { known: 2, total: 2 }, `worker ${pid} knows every digest`);
       const oracle = readFasta(join(dir, 'g.fa'));
       assert.match(served.stdout(), /could not save \S+g\.fa\.refget\.tsv/, 'no sidecar was saved: the workers had the digests by message');
-      const warnings = served.stdout().split('\n').filter((l) => l.includes('"level":40'));
+      const warnings = served
+        .stdout()
+        .split('\n')
+        .filter((l) => l.includes('"level":40'));
       assert.equal(warnings.filter((l) => l.includes('g.fa.fai')).length, 1, `the unsaved .fai is warned about once: ${warnings.join('\n')}`);
       const r = await getFresh(`${served.url}/chrom/chr2/range?start=5&end=65`);
       assert.equal(r.body.toString('latin1'), oracle.get('chr2')!.slice(5, 65), 'serves from the in-memory .fai');

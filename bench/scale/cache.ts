@@ -38,18 +38,26 @@ export function residentFraction(path: string): number {
  */
 export function evict(path: string): string | undefined {
   const methods: Array<[string, () => boolean]> = [
-    ['posix_fadvise(POSIX_FADV_DONTNEED) via python3', () => hasPython && spawnSync('python3', ['-c', 'import os,sys\nfd=os.open(sys.argv[1],os.O_RDONLY)\nos.posix_fadvise(fd,0,0,os.POSIX_FADV_DONTNEED)', path]).status === 0],
+    [
+      'posix_fadvise(POSIX_FADV_DONTNEED) via python3',
+      () =>
+        hasPython &&
+        spawnSync('python3', ['-c', 'import os,sys\nfd=os.open(sys.argv[1],os.O_RDONLY)\nos.posix_fadvise(fd,0,0,os.POSIX_FADV_DONTNEED)', path]).status === 0,
+    ],
     ['vmtouch -e', () => hasVmtouch && spawnSync('vmtouch', ['-e', path], { stdio: 'ignore' }).status === 0],
     ['dd iflag=nocache count=0', () => spawnSync('dd', [`if=${path}`, 'iflag=nocache', 'count=0'], { stdio: 'ignore' }).status === 0],
-    ['echo 1 > /proc/sys/vm/drop_caches (whole machine)', () => {
-      try {
-        spawnSync('sync');
-        writeFileSync('/proc/sys/vm/drop_caches', '1\n');
-        return true;
-      } catch {
-        return false;
-      }
-    }],
+    [
+      'echo 1 > /proc/sys/vm/drop_caches (whole machine)',
+      () => {
+        try {
+          spawnSync('sync');
+          writeFileSync('/proc/sys/vm/drop_caches', '1\n');
+          return true;
+        } catch {
+          return false;
+        }
+      },
+    ],
   ];
   for (const [name, run] of methods) {
     if (run() && residentFraction(path) < 0.01) return name;

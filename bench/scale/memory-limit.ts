@@ -55,7 +55,10 @@ const cli = join(distDir, 'src', 'cli', 'main.js');
 const SOURCE = process.env.MEMLIMIT_SOURCE ?? 'HEAD';
 const resultsPath = join(root, 'bench', '.tmp', 'memory-limit-results.json');
 
-const RUNS = (process.env.MEMLIMIT_RUNS ?? '1G,2G,3.25G,4G,none,4G/w2,2G/hot1.5G').split(',').map((s) => s.trim()).filter(Boolean);
+const RUNS = (process.env.MEMLIMIT_RUNS ?? '1G,2G,3.25G,4G,none,4G/w2,2G/hot1.5G')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const DURATION = Number(process.env.MEMLIMIT_DURATION ?? 15);
 const SPAN = Number(process.env.MEMLIMIT_SPAN ?? 100);
 const PRELOAD_LIMIT = process.env.MEMLIMIT_PRELOAD ?? '1G';
@@ -107,9 +110,16 @@ class MemoryCgroup {
 
   /** Where the memory controller is mounted: cgroup2 with memory in cgroup.controllers, else v1 "memory". */
   static hierarchy(): { root: string; version: 1 | 2 } {
-    const mounts = readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' '));
+    const mounts = readFileSync('/proc/self/mounts', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' '));
     for (const [, dir, type] of mounts) {
-      if (type === 'cgroup2' && dir && existsSync(join(dir, 'cgroup.controllers')) && /\bmemory\b/.test(readFileSync(join(dir, 'cgroup.controllers'), 'utf8'))) {
+      if (
+        type === 'cgroup2' &&
+        dir &&
+        existsSync(join(dir, 'cgroup.controllers')) &&
+        /\bmemory\b/.test(readFileSync(join(dir, 'cgroup.controllers'), 'utf8'))
+      ) {
         return { root: dir, version: 2 };
       }
     }
@@ -147,7 +157,14 @@ class MemoryCgroup {
   stats(): CgStats {
     const read = (f: string) => (existsSync(join(this.path, f)) ? readFileSync(join(this.path, f), 'utf8') : '');
     const num = (f: string) => Number(read(f).trim() || NaN);
-    const kv = (text: string) => new Map(text.split('\n').filter(Boolean).map((l) => l.split(/\s+/) as [string, string]).map(([k, v]) => [k, Number(v)]));
+    const kv = (text: string) =>
+      new Map(
+        text
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => l.split(/\s+/) as [string, string])
+          .map(([k, v]) => [k, Number(v)]),
+      );
     const stat = kv(read('memory.stat'));
     if (this.version === 2) {
       return {
@@ -277,7 +294,8 @@ async function startIn(cg: MemoryCgroup, args: string[]): Promise<Server> {
     }
   });
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited (${child.exitCode ?? child.signalCode}); log:\n${messages.map((m) => m[1]).join('\n')}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`server exited (${child.exitCode ?? child.signalCode}); log:\n${messages.map((m) => m[1]).join('\n')}`);
     if (performance.now() - t0 > 120_000) throw new Error('server did not answer within 120 s');
     try {
       const res = await fetch(`${origin}/readyz`);
@@ -301,7 +319,10 @@ async function stopServer(s: Server): Promise<void> {
  */
 async function warmIn(cg: MemoryCgroup, file: string, bytes?: number): Promise<number> {
   const t0 = performance.now();
-  const [cmd, argv] = bytes === undefined ? cg.wrap('sh', ['-c', 'exec cat "$1" > /dev/null', 'sh', file]) : cg.wrap('sh', ['-c', 'exec head -c "$2" "$1" > /dev/null', 'sh', file, String(bytes)]);
+  const [cmd, argv] =
+    bytes === undefined
+      ? cg.wrap('sh', ['-c', 'exec cat "$1" > /dev/null', 'sh', file])
+      : cg.wrap('sh', ['-c', 'exec head -c "$2" "$1" > /dev/null', 'sh', file, String(bytes)]);
   const child = spawn(cmd, argv, { stdio: 'ignore' });
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`cat ${file} in ${cg.path} exited ${code}`);
@@ -381,7 +402,9 @@ function buildServer(): void {
   mkdirSync(snapDir, { recursive: true });
   let project = join(root, 'tsconfig.build.json');
   if (SOURCE !== 'worktree') {
-    const archive = spawnSync('git', ['-C', root, 'archive', '--format=tar', SOURCE, 'src', 'routes', 'package.json', 'tsconfig.json', 'tsconfig.build.json'], { maxBuffer: 256 * MiB });
+    const archive = spawnSync('git', ['-C', root, 'archive', '--format=tar', SOURCE, 'src', 'routes', 'package.json', 'tsconfig.json', 'tsconfig.build.json'], {
+      maxBuffer: 256 * MiB,
+    });
     if (archive.status !== 0) throw new Error(`git archive ${SOURCE} failed: ${archive.stderr}`);
     const untar = spawnSync('tar', ['-x', '-C', snapDir], { input: archive.stdout });
     if (untar.status !== 0) throw new Error(`tar -x failed: ${untar.stderr}`);
@@ -389,7 +412,9 @@ function buildServer(): void {
   }
   const rev = spawnSync('git', ['-C', root, 'rev-parse', '--short', SOURCE === 'worktree' ? 'HEAD' : SOURCE], { encoding: 'utf8' }).stdout.trim();
   log(`compiling the server from ${SOURCE === 'worktree' ? `the work tree (HEAD ${rev} plus local edits)` : `${SOURCE} (${rev})`} into ${distDir}`);
-  const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project, '--outDir', distDir], { stdio: ['ignore', 2, 2] });
+  const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project, '--outDir', distDir], {
+    stdio: ['ignore', 2, 2],
+  });
   if (!existsSync(cli)) throw new Error(`tsc produced no ${cli} (exit ${tsc.status})`);
   if (tsc.status !== 0) log('WARNING: tsc reported errors (output above); running what it emitted');
   builtFrom = SOURCE === 'worktree' ? `work tree at ${rev}` : `${SOURCE} ${rev}`;
@@ -418,7 +443,10 @@ interface Timed {
  * bytes fit in `bytes`: the "hot set" that clients read; returns them and their bytes in the file.
  */
 function hotSet(file: string, bytes: number): { sequences: Sequence[]; bytes: number } {
-  const rows = readFileSync(`${file}.fai`, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t'));
+  const rows = readFileSync(`${file}.fai`, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split('\t'));
   const sequences: Sequence[] = [];
   let end = 0;
   for (const [i, [name, length]] of rows.entries()) {
@@ -443,12 +471,29 @@ interface RunResult {
   timed: Timed[];
 }
 
-async function timedRun(cg: MemoryCgroup, s: Server, seqs: Sequence[], span: number, warm: boolean, file: string, seed: number, warmBytes?: number): Promise<Timed> {
+async function timedRun(
+  cg: MemoryCgroup,
+  s: Server,
+  seqs: Sequence[],
+  span: number,
+  warm: boolean,
+  file: string,
+  seed: number,
+  warmBytes?: number,
+): Promise<Timed> {
   const warmSec = warm ? await warmIn(cg, file, warmBytes) : 0;
   const residentBeforeFincore = residentBytes(file);
   const before = cg.stats();
   const readBefore = readBytesOf(s.child.pid);
-  const wrk = await runWrk({ origin: s.origin, sequences: seqs, span, connections: CONNECTIONS, durationSec: DURATION, seed, scriptPath: join(workDir, `wrk-${span}.lua`) });
+  const wrk = await runWrk({
+    origin: s.origin,
+    sequences: seqs,
+    span,
+    connections: CONNECTIONS,
+    durationSec: DURATION,
+    seed,
+    scriptPath: join(workDir, `wrk-${span}.lua`),
+  });
   const after = cg.stats();
   const readDuring = readBytesOf(s.child.pid) - readBefore;
   const memory = treeMemoryOf(s.child.pid);
@@ -496,7 +541,9 @@ async function limitRun(spec: string, index: number, file: string): Promise<RunR
       const seqs = hot?.sequences ?? (await sequencesOf(s.origin));
       await sleep(500);
       const afterStart = { cgroup: cg.stats(), memory: treeMemoryOf(s.child.pid) };
-      log(`  started in ${Math.round(s.firstAnswerMs)} ms; cgroup usage ${mib(afterStart.cgroup.usage)} MiB, RssAnon ${afterStart.memory.total.anonMiB.toFixed(0)} MiB`);
+      log(
+        `  started in ${Math.round(s.firstAnswerMs)} ms; cgroup usage ${mib(afterStart.cgroup.usage)} MiB, RssAnon ${afterStart.memory.total.anonMiB.toFixed(0)} MiB`,
+      );
       const timed: Timed[] = [];
       timed.push(await timedRun(cg, s, seqs, 1, true, file, 10 + index, hot?.bytes));
       if (SPAN > 1) timed.push(await timedRun(cg, s, seqs, SPAN, true, file, 100 + index, hot?.bytes));
@@ -548,7 +595,9 @@ async function preloadRun(limitText: string, file: string): Promise<PreloadResul
       const byTenthEnd = residentByTenth(file);
       const lines = s.messages.filter(([, m]) => /preload/.test(m));
       for (const [ms, m] of lines) log(`  ${(ms / 1000).toFixed(1)} s: ${m}`);
-      log(`  read ${gib(readBytes)} GiB from disk; resident at the end ${gib(residentEnd)} GiB; by tenth of the file: ${byTenthEnd.map((f) => `${Math.round(f * 100)}%`).join(' ')}; major faults ${thousands(cgroupEnd.pgmajfault)}, refaults ${thousands(cgroupEnd.refaultFile)}`);
+      log(
+        `  read ${gib(readBytes)} GiB from disk; resident at the end ${gib(residentEnd)} GiB; by tenth of the file: ${byTenthEnd.map((f) => `${Math.round(f * 100)}%`).join(' ')}; major faults ${thousands(cgroupEnd.pgmajfault)}, refaults ${thousands(cgroupEnd.refaultFile)}`,
+      );
       const seqs = await sequencesOf(s.origin);
       const after = await timedRun(cg, s, seqs, 1, false, file, 7);
       return { limit, firstAnswerMs: s.firstAnswerMs, lines, doneMs, samples, residentEnd, byTenthEnd, cgroupEnd, readBytes, after };
@@ -628,7 +677,9 @@ async function main(): Promise<void> {
       : 'One round.',
     '',
   );
-  md.push('| limit | workers | lookups over | request | req/s | × no limit | p50 ms | p99 ms | errors | resident GiB | cgroup usage GiB | file GiB | anon MiB | major faults/s | disk read MiB/s | RssAnon MiB |');
+  md.push(
+    '| limit | workers | lookups over | request | req/s | × no limit | p50 ms | p99 ms | errors | resident GiB | cgroup usage GiB | file GiB | anon MiB | major faults/s | disk read MiB/s | RssAnon MiB |',
+  );
   md.push('|---|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
   const statuses: string[] = [];
   for (const [i, r] of runs.entries()) {
@@ -647,7 +698,10 @@ async function main(): Promise<void> {
   }
   if (statuses.length) md.push('', `Non-2xx answers (from /metrics of the worker that answered): ${statuses.join('; ')}.`);
   md.push('', 'After start (before any lookup):', '');
-  for (const r of runs) md.push(`- ${r.label}: cgroup usage ${mib(r.afterStart.cgroup.usage)} MiB (anon ${mib(r.afterStart.cgroup.anon)} MiB), RssAnon ${r.afterStart.memory.total.anonMiB.toFixed(0)} MiB in ${r.afterStart.memory.processes} process(es)`);
+  for (const r of runs)
+    md.push(
+      `- ${r.label}: cgroup usage ${mib(r.afterStart.cgroup.usage)} MiB (anon ${mib(r.afterStart.cgroup.anon)} MiB), RssAnon ${r.afterStart.memory.total.anonMiB.toFixed(0)} MiB in ${r.afterStart.memory.processes} process(es)`,
+    );
   if (preload) {
     const t = preload.after;
     md.push('', `#### --preload under a ${gib(preload.limit)} GiB limit (--workers 1, evicted before start)`, '');

@@ -146,7 +146,10 @@ async function floorStartup(): Promise<number[]> {
   for (let i = 0; i < starts; i++) {
     const port = await proc.freePort();
     const t0 = performance.now();
-    const child = proc.spawnPinned(proc.SERVER_CORE, process.execPath, ['-e', `require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1')`]);
+    const child = proc.spawnPinned(proc.SERVER_CORE, process.execPath, [
+      '-e',
+      `require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1')`,
+    ]);
     try {
       for (;;) {
         if (performance.now() - t0 > 30_000) throw new Error('node hello-world did not answer within 30 s');
@@ -189,7 +192,9 @@ async function startup(dirs: readonly string[], mode: Mode): Promise<Startup[]> 
     }
   }
   for (const [k, dir] of dirs.entries()) {
-    log(`  ${dir} (${mode.label}): ready ${outs[k]!.readyMs.map(Math.round).join(', ')} ms; first answer ${outs[k]!.firstAnswerMs.map(Math.round).join(', ')} ms`);
+    log(
+      `  ${dir} (${mode.label}): ready ${outs[k]!.readyMs.map(Math.round).join(', ')} ms; first answer ${outs[k]!.firstAnswerMs.map(Math.round).join(', ')} ms`,
+    );
   }
   return outs;
 }
@@ -210,7 +215,16 @@ async function memoryRun(label: string, dir: string, mode: Mode): Promise<Memory
     await new Promise((resolve) => setTimeout(resolve, 500));
     const afterStart = treeMemoryOf(s.child.pid);
     log(`${label}, ${mode.label}: ${thousands(lookups)} random single-base lookups`);
-    const r = await runWrk({ origin: s.origin, sequences: seqs, span: 1, connections: 50, durationSec: 600, limit: lookups, seed: 1, scriptPath: wrkScript('memory') });
+    const r = await runWrk({
+      origin: s.origin,
+      sequences: seqs,
+      span: 1,
+      connections: 50,
+      durationSec: 600,
+      limit: lookups,
+      seed: 1,
+      scriptPath: wrkScript('memory'),
+    });
     log(`  ${describe(r)}`);
     const afterLookups = treeMemoryOf(s.child.pid);
     return { label, mode: mode.label, sequences: seqs.length, bases: seqs.reduce((n, q) => n + q.length, 0), afterStart, afterLookups, lookups: r };
@@ -248,17 +262,38 @@ async function coldWarm(fasta: string, help: Help, mode: Mode): Promise<ColdWarm
     log(`${mode.label}, cold: random single bases for ${durationSec} s (resident at start ${pct(residentAtStart)})`);
     const cold = await runWrk({ origin: s.origin, sequences: seqs, span: 1, connections: 50, durationSec, seed: 2, scriptPath: wrkScript('cold') });
     log(`  ${describe(cold)}`);
-    rows.push({ mode: mode.label, state: evictedWith ? 'cold (evicted before start)' : 'cold? (eviction failed)', residentAtStart, result: cold, residentAfter: residentFraction(fasta), note: '' });
+    rows.push({
+      mode: mode.label,
+      state: evictedWith ? 'cold (evicted before start)' : 'cold? (eviction failed)',
+      residentAtStart,
+      result: cold,
+      residentAfter: residentFraction(fasta),
+      note: '',
+    });
     readThroughSec = readThrough(fasta);
     const residentWarm = residentFraction(fasta);
     log(`${mode.label}, warm: random single bases for ${durationSec} s (read the file in ${readThroughSec.toFixed(1)} s; resident ${pct(residentWarm)})`);
     const warm = await runWrk({ origin: s.origin, sequences: seqs, span: 1, connections: 50, durationSec, seed: 3, scriptPath: wrkScript('warm') });
     log(`  ${describe(warm)}`);
-    rows.push({ mode: mode.label, state: 'warm (file read once, same server)', residentAtStart: residentWarm, result: warm, residentAfter: residentFraction(fasta), note: `reading the file (as cat does) took ${readThroughSec.toFixed(1)} s` });
+    rows.push({
+      mode: mode.label,
+      state: 'warm (file read once, same server)',
+      residentAtStart: residentWarm,
+      result: warm,
+      residentAfter: residentFraction(fasta),
+      note: `reading the file (as cat does) took ${readThroughSec.toFixed(1)} s`,
+    });
   });
   const preload: ColdWarm['preload'] = { available: help.preload };
   if (!help.preload) {
-    rows.push({ mode: mode.label, state: '--preload', residentAtStart: NaN, result: undefined, residentAfter: NaN, note: 'not available: `seqserve --help` has no --preload yet' });
+    rows.push({
+      mode: mode.label,
+      state: '--preload',
+      residentAtStart: NaN,
+      result: undefined,
+      residentAfter: NaN,
+      note: 'not available: `seqserve --help` has no --preload yet',
+    });
     return { mode: mode.label, evictedWith, rows, readThroughSec, preload };
   }
   const again = evict(fasta);
@@ -281,7 +316,9 @@ async function coldWarm(fasta: string, help: Help, mode: Mode): Promise<ColdWarm
       await sleep(100);
     }
     preload.fullyResidentMs = residentFraction(fasta) >= 0.99 ? s.firstAnswerMs + (performance.now() - t0) : NaN;
-    log(`  first answer ${Math.round(s.firstAnswerMs)} ms after spawn (resident ${pct(preload.residentAtReady)}); ${preload.doneMessage ?? 'no "preload done" line'}; resident ${fixed(preload.fullyResidentMs)} ms after spawn`);
+    log(
+      `  first answer ${Math.round(s.firstAnswerMs)} ms after spawn (resident ${pct(preload.residentAtReady)}); ${preload.doneMessage ?? 'no "preload done" line'}; resident ${fixed(preload.fullyResidentMs)} ms after spawn`,
+    );
     const seqs = await sequencesOf(s.origin);
     const r = await runWrk({ origin: s.origin, sequences: seqs, span: 1, connections: 50, durationSec, seed: 4, scriptPath: wrkScript('preload') });
     log(`  ${describe(r)}`);
@@ -296,7 +333,6 @@ async function coldWarm(fasta: string, help: Help, mode: Mode): Promise<ColdWarm
   });
   return { mode: mode.label, evictedWith, rows, readThroughSec, preload };
 }
-
 
 interface PrepareRow {
   span: number;
@@ -339,7 +375,15 @@ async function prepare(fasta: string, help: Help, mode: Mode): Promise<Prepare> 
       const results: WrkResult[] = [];
       for (const [i, spec] of specs.entries()) {
         log(`${label}: random ${spec.span.toLocaleString('en-US')} bp ranges for ${durationSec} s`);
-        const res = await runWrk({ origin: s.origin, sequences: seqs, span: spec.span, connections: spec.connections, durationSec, seed: 10 + i, scriptPath: wrkScript(`range-${label}`) });
+        const res = await runWrk({
+          origin: s.origin,
+          sequences: seqs,
+          span: spec.span,
+          connections: spec.connections,
+          durationSec,
+          seed: 10 + i,
+          scriptPath: wrkScript(`range-${label}`),
+        });
         log(`  ${describe(res)}`);
         results.push(res);
       }
@@ -368,7 +412,9 @@ async function main(): Promise<void> {
   log('npm run build');
   proc.build(root);
   const help = cliHelp();
-  log(`CLI: --workers ${help.workers ? 'available' : 'not available'}, --preload ${help.preload ? 'available' : 'not available'}, prepare ${help.prepare ? 'available' : 'not available'}`);
+  log(
+    `CLI: --workers ${help.workers ? 'available' : 'not available'}, --preload ${help.preload ? 'available' : 'not available'}, prepare ${help.prepare ? 'available' : 'not available'}`,
+  );
   // One process is the figure the targets speak of; a 2-worker cluster (all on the server core) is the default's shape.
   const single: Mode = help.workers ? { label: '--workers 1', args: ['--workers', '1'] } : { label: 'one process', args: [] };
   const cluster: Mode | undefined = help.workers ? { label: '--workers 2', args: ['--workers', '2'] } : undefined;
@@ -380,7 +426,9 @@ async function main(): Promise<void> {
   const small = ensureGenome(smallDir);
   ensureIndexed(smallDir, ['bench.fa']);
   const fileBytes = statSync(fasta).size;
-  log(`genome: ${genome.stamp.sequences} sequences, ${genome.stamp.bases.toLocaleString('en-US')} bases, ${(fileBytes / 2 ** 30).toFixed(2)} GiB in one file${genome.generated ? `, generated in ${genome.seconds.toFixed(1)} s` : ''}`);
+  log(
+    `genome: ${genome.stamp.sequences} sequences, ${genome.stamp.bases.toLocaleString('en-US')} bases, ${(fileBytes / 2 ** 30).toFixed(2)} GiB in one file${genome.generated ? `, generated in ${genome.seconds.toFixed(1)} s` : ''}`,
+  );
 
   const index = await indexBuild(fasta, single);
 
@@ -407,50 +455,93 @@ async function main(): Promise<void> {
   const md: string[] = [];
   const gbp = (genome.stamp.bases / 1e9).toFixed(2);
   md.push(`## Whole-genome bench (\`npm run bench:genome\`)`, '');
-  md.push(`${new Date().toISOString()}; ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, load average ${loadAtStart.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end; ${proc.pinningDescription()}; load generator: wrk, 1 thread, 50 connections unless said, a new random position per request, uniform over the genome's bases (Lua, seeded).`, '');
-  md.push(`Genome: ${genome.stamp.sequences} sequences (24 chromosomes + chrM + ${genome.stamp.sequences - 25} small contigs), ${genome.stamp.bases.toLocaleString('en-US')} bases, one 60-column FASTA of ${(fileBytes / 2 ** 30).toFixed(2)} GiB (scripts/make-genome.ts${genome.generated ? `, generated in ${genome.seconds.toFixed(1)} s this run` : ', already there'}${indexSec !== undefined ? `; \`seqserve index\` ${indexSec.toFixed(1)} s` : ''}). Baseline: the 64 Mbp bench genome (bench/genome.ts: ${smallMem.sequences} sequences, ${small.length.toLocaleString('en-US')} bases as FASTA and as raw), same run.`, '');
+  md.push(
+    `${new Date().toISOString()}; ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, load average ${loadAtStart.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end; ${proc.pinningDescription()}; load generator: wrk, 1 thread, 50 connections unless said, a new random position per request, uniform over the genome's bases (Lua, seeded).`,
+    '',
+  );
+  md.push(
+    `Genome: ${genome.stamp.sequences} sequences (24 chromosomes + chrM + ${genome.stamp.sequences - 25} small contigs), ${genome.stamp.bases.toLocaleString('en-US')} bases, one 60-column FASTA of ${(fileBytes / 2 ** 30).toFixed(2)} GiB (scripts/make-genome.ts${genome.generated ? `, generated in ${genome.seconds.toFixed(1)} s this run` : ', already there'}${indexSec !== undefined ? `; \`seqserve index\` ${indexSec.toFixed(1)} s` : ''}). Baseline: the 64 Mbp bench genome (bench/genome.ts: ${smallMem.sequences} sequences, ${small.length.toLocaleString('en-US')} bases as FASTA and as raw), same run.`,
+    '',
+  );
 
   md.push('### Index build without a .fai (page cache warm)', '');
   md.push('| tool | time | × samtools |', '|---|--:|--:|');
   md.push(`| samtools faidx | ${fixed(index.samtoolsMs / 1000, 2)} s | 1.00 |`);
-  md.push(`| seqserve index build (its log line) | ${fixed((index.seqserveBuildMs ?? NaN) / 1000, 2)} s | ${fixed((index.seqserveBuildMs ?? NaN) / index.samtoolsMs, 2)} |`);
-  md.push(`| seqserve spawn → ready, build included (${single.label}) | ${fixed(index.seqserveReadyMs / 1000, 2)} s | ${fixed(index.seqserveReadyMs / index.samtoolsMs, 2)} |`);
-  md.push('', `The two .fai files are ${index.identical ? 'byte-identical' : '**different**'}. File ${pct(index.residentBefore)} resident before the builds; both pinned to core ${proc.SERVER_CORE}.`, '');
+  md.push(
+    `| seqserve index build (its log line) | ${fixed((index.seqserveBuildMs ?? NaN) / 1000, 2)} s | ${fixed((index.seqserveBuildMs ?? NaN) / index.samtoolsMs, 2)} |`,
+  );
+  md.push(
+    `| seqserve spawn → ready, build included (${single.label}) | ${fixed(index.seqserveReadyMs / 1000, 2)} s | ${fixed(index.seqserveReadyMs / index.samtoolsMs, 2)} |`,
+  );
+  md.push(
+    '',
+    `The two .fai files are ${index.identical ? 'byte-identical' : '**different**'}. File ${pct(index.residentBefore)} resident before the builds; both pinned to core ${proc.SERVER_CORE}.`,
+    '',
+  );
 
   md.push(`### Startup with an existing .fai (median of ${starts})`, '');
   md.push('| server | genome | spawn → "ready" log line | spawn → first HTTP 200 | server\'s own "started in" |', '|---|---|--:|--:|--:|');
   for (const mode of modes) {
     const big = startups.find((x) => x.label === mode.label && x.genome === 'big')!.s;
     const base = startups.find((x) => x.label === mode.label && x.genome === 'small')!.s;
-    md.push(`| ${mode.label} | ${gbp} Gbp, ${bigMem.sequences} sequences | ${fixed(median(big.readyMs))} ms | ${fixed(median(big.firstAnswerMs))} ms | ${fixed(median(big.selfReportedMs))} ms |`);
-    md.push(`| ${mode.label} | 64 Mbp baseline | ${fixed(median(base.readyMs))} ms | ${fixed(median(base.firstAnswerMs))} ms | ${fixed(median(base.selfReportedMs))} ms |`);
-    md.push(`| ${mode.label} | ratio | ${fixed(median(big.readyMs) / median(base.readyMs), 2)} × | ${fixed(median(big.firstAnswerMs) / median(base.firstAnswerMs), 2)} × | ${fixed(median(big.selfReportedMs) / median(base.selfReportedMs), 2)} × |`);
+    md.push(
+      `| ${mode.label} | ${gbp} Gbp, ${bigMem.sequences} sequences | ${fixed(median(big.readyMs))} ms | ${fixed(median(big.firstAnswerMs))} ms | ${fixed(median(big.selfReportedMs))} ms |`,
+    );
+    md.push(
+      `| ${mode.label} | 64 Mbp baseline | ${fixed(median(base.readyMs))} ms | ${fixed(median(base.firstAnswerMs))} ms | ${fixed(median(base.selfReportedMs))} ms |`,
+    );
+    md.push(
+      `| ${mode.label} | ratio | ${fixed(median(big.readyMs) / median(base.readyMs), 2)} × | ${fixed(median(big.firstAnswerMs) / median(base.firstAnswerMs), 2)} × | ${fixed(median(big.selfReportedMs) / median(base.selfReportedMs), 2)} × |`,
+    );
   }
   md.push(`| floor | \`node -e\` http hello-world, same core | | ${fixed(median(floorStart))} ms | |`);
-  md.push('', `Spawn times include starting Node itself: the floor row is a bare Node http server spawned and polled the same way (the ${gbp} Gbp single-process start is ${fixed(median(startups.find((x) => x.label === single.label && x.genome === 'big')!.s.firstAnswerMs) / median(floorStart), 2)} × the floor).`, '');
+  md.push(
+    '',
+    `Spawn times include starting Node itself: the floor row is a bare Node http server spawned and polled the same way (the ${gbp} Gbp single-process start is ${fixed(median(startups.find((x) => x.label === single.label && x.genome === 'big')!.s.firstAnswerMs) / median(floorStart), 2)} × the floor).`,
+    '',
+  );
 
   md.push(`### Memory (MiB, /proc/PID/status), after startup and after ${thousands(lookups)} random single-base lookups`, '');
-  md.push('| server | genome | processes | RSS start | RssAnon start | RSS after | RssAnon after | RssFile after | lookups: count, req/s, p99 |', '|---|---|--:|--:|--:|--:|--:|--:|--:|');
+  md.push(
+    '| server | genome | processes | RSS start | RssAnon start | RSS after | RssAnon after | RssFile after | lookups: count, req/s, p99 |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|',
+  );
   const memRow = (m: MemoryRun, label: string) =>
     `| ${m.mode} | ${label} | ${m.afterLookups.processes} | ${fixed(m.afterStart.total.rssMiB)} | ${fixed(m.afterStart.total.anonMiB)} | ${fixed(m.afterLookups.total.rssMiB)} | ${fixed(m.afterLookups.total.anonMiB)} | ${fixed(m.afterLookups.total.fileMiB)} | ${thousands(m.lookups.requests)}, ${thousands(m.lookups.requestsPerSec)}/s, ${m.lookups.p99Ms.toFixed(1)} ms${errorCount(m.lookups) ? ` (${errorCount(m.lookups)} errors)` : ''} |`;
   md.push(memRow(bigMem, `${gbp} Gbp`), memRow(smallMem, '64 Mbp baseline'));
   const anonRatio = bigMem.afterLookups.total.anonMiB / smallMem.afterLookups.total.anonMiB;
   const r = (a: number, b: number) => `${fixed(a / b, 2)} ×`;
-  md.push(`| ${single.label} | ratio | | ${r(bigMem.afterStart.total.rssMiB, smallMem.afterStart.total.rssMiB)} | ${r(bigMem.afterStart.total.anonMiB, smallMem.afterStart.total.anonMiB)} | ${r(bigMem.afterLookups.total.rssMiB, smallMem.afterLookups.total.rssMiB)} | ${r(bigMem.afterLookups.total.anonMiB, smallMem.afterLookups.total.anonMiB)} | ${r(bigMem.afterLookups.total.fileMiB, smallMem.afterLookups.total.fileMiB)} | |`);
+  md.push(
+    `| ${single.label} | ratio | | ${r(bigMem.afterStart.total.rssMiB, smallMem.afterStart.total.rssMiB)} | ${r(bigMem.afterStart.total.anonMiB, smallMem.afterStart.total.anonMiB)} | ${r(bigMem.afterLookups.total.rssMiB, smallMem.afterLookups.total.rssMiB)} | ${r(bigMem.afterLookups.total.anonMiB, smallMem.afterLookups.total.anonMiB)} | ${r(bigMem.afterLookups.total.fileMiB, smallMem.afterLookups.total.fileMiB)} | |`,
+  );
   if (clusterMem) {
     md.push(memRow(clusterMem, `${gbp} Gbp (sum of all processes)`));
-    md.push(`| ${clusterMem.mode} | ${gbp} Gbp, each process | | ${clusterMem.afterStart.each.map((m) => fixed(m.rssMiB)).join(' / ')} | ${clusterMem.afterStart.each.map((m) => fixed(m.anonMiB)).join(' / ')} | ${clusterMem.afterLookups.each.map((m) => fixed(m.rssMiB)).join(' / ')} | ${clusterMem.afterLookups.each.map((m) => fixed(m.anonMiB)).join(' / ')} | ${clusterMem.afterLookups.each.map((m) => fixed(m.fileMiB)).join(' / ')} | |`);
+    md.push(
+      `| ${clusterMem.mode} | ${gbp} Gbp, each process | | ${clusterMem.afterStart.each.map((m) => fixed(m.rssMiB)).join(' / ')} | ${clusterMem.afterStart.each.map((m) => fixed(m.anonMiB)).join(' / ')} | ${clusterMem.afterLookups.each.map((m) => fixed(m.rssMiB)).join(' / ')} | ${clusterMem.afterLookups.each.map((m) => fixed(m.anonMiB)).join(' / ')} | ${clusterMem.afterLookups.each.map((m) => fixed(m.fileMiB)).join(' / ')} | |`,
+    );
   }
-  md.push('', `RssFile counts the genome pages a process has mapped and touched: they are the kernel's page cache, shared between processes (the genome file had ${fixed(pageCacheMiB)} MiB in the page cache after these runs, per fincore), not memory of the server's own.`, '');
+  md.push(
+    '',
+    `RssFile counts the genome pages a process has mapped and touched: they are the kernel's page cache, shared between processes (the genome file had ${fixed(pageCacheMiB)} MiB in the page cache after these runs, per fincore), not memory of the server's own.`,
+    '',
+  );
 
   md.push('### Random single bases: cold vs warm page cache', '');
-  md.push(`Eviction: ${caches[0]?.evictedWith ?? '**no method got the file out of the page cache**'}; residency from fincore. ${durationSec} s per row; the cold and warm rows are one server, started after the eviction.`, '');
-  md.push('| server | page cache | resident at start | req/s | p50 ms | p99 ms | errors | resident after | × cold req/s | note |', '|---|---|--:|--:|--:|--:|--:|--:|--:|---|');
+  md.push(
+    `Eviction: ${caches[0]?.evictedWith ?? '**no method got the file out of the page cache**'}; residency from fincore. ${durationSec} s per row; the cold and warm rows are one server, started after the eviction.`,
+    '',
+  );
+  md.push(
+    '| server | page cache | resident at start | req/s | p50 ms | p99 ms | errors | resident after | × cold req/s | note |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|---|',
+  );
   for (const c of caches) {
     const coldRps = c.rows[0]?.result?.requestsPerSec ?? NaN;
     for (const row of c.rows) {
       const x = row.result;
-      md.push(`| ${row.mode} | ${row.state} | ${pct(row.residentAtStart)} | ${thousands(x?.requestsPerSec)} | ${fixed(x?.p50Ms, 2)} | ${fixed(x?.p99Ms, 1)} | ${x ? errorCount(x) : 'n/a'} | ${pct(row.residentAfter)} | ${fixed((x?.requestsPerSec ?? NaN) / coldRps, 2)} | ${row.note} |`);
+      md.push(
+        `| ${row.mode} | ${row.state} | ${pct(row.residentAtStart)} | ${thousands(x?.requestsPerSec)} | ${fixed(x?.p50Ms, 2)} | ${fixed(x?.p99Ms, 1)} | ${x ? errorCount(x) : 'n/a'} | ${pct(row.residentAfter)} | ${fixed((x?.requestsPerSec ?? NaN) / coldRps, 2)} | ${row.note} |`,
+      );
     }
   }
   md.push('');
@@ -462,26 +553,54 @@ async function main(): Promise<void> {
     md.push(`prepare: ${prep.seconds!.toFixed(1)} s, ${(prep.outputBytes! / 2 ** 30).toFixed(2)} GiB written. ${durationSec} s per cell.`, '');
     md.push('| range | conns | FASTA req/s | prepared req/s | × FASTA | FASTA p99 ms | prepared p99 ms |', '|---|--:|--:|--:|--:|--:|--:|');
     for (const row of prep.rows) {
-      md.push(`| ${row.span.toLocaleString('en-US')} bp | ${row.connections} | ${thousands(row.fasta.requestsPerSec)} | ${thousands(row.prepared.requestsPerSec)} | ${fixed(row.prepared.requestsPerSec / row.fasta.requestsPerSec, 2)} | ${fixed(row.fasta.p99Ms, 1)} | ${fixed(row.prepared.p99Ms, 1)} |`);
+      md.push(
+        `| ${row.span.toLocaleString('en-US')} bp | ${row.connections} | ${thousands(row.fasta.requestsPerSec)} | ${thousands(row.prepared.requestsPerSec)} | ${fixed(row.prepared.requestsPerSec / row.fasta.requestsPerSec, 2)} | ${fixed(row.fasta.p99Ms, 1)} | ${fixed(row.prepared.p99Ms, 1)} |`,
+      );
     }
     md.push('');
   }
 
   const bigSingle = startups.find((x) => x.label === single.label && x.genome === 'big')!.s;
-  const allRuns = [smallMem.lookups, bigMem.lookups, clusterMem?.lookups, ...caches.flatMap((c) => c.rows.map((row) => row.result)), ...prep.rows.flatMap((row) => [row.fasta, row.prepared])];
+  const allRuns = [
+    smallMem.lookups,
+    bigMem.lookups,
+    clusterMem?.lookups,
+    ...caches.flatMap((c) => c.rows.map((row) => row.result)),
+    ...prep.rows.flatMap((row) => [row.fasta, row.prepared]),
+  ];
   const goals: Goal[] = [
-    { name: `startup with an existing .fai ≤ ${STARTUP_TARGET_MS} ms (${single.label}, spawn → first HTTP 200, median)`, pass: median(bigSingle.firstAnswerMs) <= STARTUP_TARGET_MS, detail: `${fixed(median(bigSingle.firstAnswerMs))} ms (ready line ${fixed(median(bigSingle.readyMs))} ms; server's own ${fixed(median(bigSingle.selfReportedMs))} ms)` },
+    {
+      name: `startup with an existing .fai ≤ ${STARTUP_TARGET_MS} ms (${single.label}, spawn → first HTTP 200, median)`,
+      pass: median(bigSingle.firstAnswerMs) <= STARTUP_TARGET_MS,
+      detail: `${fixed(median(bigSingle.firstAnswerMs))} ms (ready line ${fixed(median(bigSingle.readyMs))} ms; server's own ${fixed(median(bigSingle.selfReportedMs))} ms)`,
+    },
   ];
   if (cluster) {
     const c = startups.find((x) => x.label === cluster.label && x.genome === 'big')!.s;
-    goals.push({ name: `startup with an existing .fai ≤ ${STARTUP_TARGET_MS} ms (${cluster.label}, spawn → first HTTP 200, median)`, pass: median(c.firstAnswerMs) <= STARTUP_TARGET_MS, detail: `${fixed(median(c.firstAnswerMs))} ms` });
+    goals.push({
+      name: `startup with an existing .fai ≤ ${STARTUP_TARGET_MS} ms (${cluster.label}, spawn → first HTTP 200, median)`,
+      pass: median(c.firstAnswerMs) <= STARTUP_TARGET_MS,
+      detail: `${fixed(median(c.firstAnswerMs))} ms`,
+    });
   }
   goals.push(
-    { name: `RssAnon ≤ ${ANON_TARGET_MIB} MiB after ${thousands(lookups)} lookups on ${gbp} Gbp (${single.label})`, pass: bigMem.afterLookups.total.anonMiB <= ANON_TARGET_MIB, detail: `${fixed(bigMem.afterLookups.total.anonMiB, 1)} MiB` },
-    { name: `RssAnon independent of genome size (${gbp} Gbp ≤ ${ANON_INDEPENDENCE} × 64 Mbp after the lookups)`, pass: anonRatio <= ANON_INDEPENDENCE, detail: `${fixed(bigMem.afterLookups.total.anonMiB, 1)} vs ${fixed(smallMem.afterLookups.total.anonMiB, 1)} MiB: ${fixed(anonRatio, 2)} ×` },
+    {
+      name: `RssAnon ≤ ${ANON_TARGET_MIB} MiB after ${thousands(lookups)} lookups on ${gbp} Gbp (${single.label})`,
+      pass: bigMem.afterLookups.total.anonMiB <= ANON_TARGET_MIB,
+      detail: `${fixed(bigMem.afterLookups.total.anonMiB, 1)} MiB`,
+    },
+    {
+      name: `RssAnon independent of genome size (${gbp} Gbp ≤ ${ANON_INDEPENDENCE} × 64 Mbp after the lookups)`,
+      pass: anonRatio <= ANON_INDEPENDENCE,
+      detail: `${fixed(bigMem.afterLookups.total.anonMiB, 1)} vs ${fixed(smallMem.afterLookups.total.anonMiB, 1)} MiB: ${fixed(anonRatio, 2)} ×`,
+    },
   );
   if (clusterMem) {
-    goals.push({ name: `RssAnon ≤ ${ANON_TARGET_MIB} MiB per process (${clusterMem.mode}, after the lookups)`, pass: clusterMem.afterLookups.largest.anonMiB <= ANON_TARGET_MIB, detail: `largest ${fixed(clusterMem.afterLookups.largest.anonMiB, 1)} MiB, all ${fixed(clusterMem.afterLookups.total.anonMiB, 1)} MiB in ${clusterMem.afterLookups.processes} processes` });
+    goals.push({
+      name: `RssAnon ≤ ${ANON_TARGET_MIB} MiB per process (${clusterMem.mode}, after the lookups)`,
+      pass: clusterMem.afterLookups.largest.anonMiB <= ANON_TARGET_MIB,
+      detail: `largest ${fixed(clusterMem.afterLookups.largest.anonMiB, 1)} MiB, all ${fixed(clusterMem.afterLookups.total.anonMiB, 1)} MiB in ${clusterMem.afterLookups.processes} processes`,
+    });
   }
   goals.push(
     { name: 'no errors or non-2xx in any load run', pass: allRuns.every((x) => x === undefined || errorCount(x) === 0), detail: '' },
@@ -496,7 +615,10 @@ async function main(): Promise<void> {
     ...(caches.every((c) => c.evictedWith) ? [] : ['a really cold page cache (eviction failed)']),
   ];
   if (notMeasured.length) md.push('', `Not measured this run: ${notMeasured.join('; ')}.`);
-  md.push('', `Total bench time ${((performance.now() - startedAt) / 1000).toFixed(0)} s. Figures on a shared machine are noisy: compare the ratios within one run.`);
+  md.push(
+    '',
+    `Total bench time ${((performance.now() - startedAt) / 1000).toFixed(0)} s. Figures on a shared machine are noisy: compare the ratios within one run.`,
+  );
   console.log(md.join('\n'));
 
   writeFileSync(
@@ -504,7 +626,12 @@ async function main(): Promise<void> {
     `${JSON.stringify(
       {
         date: new Date().toISOString(),
-        machine: { cores: cpus().length, memGiB: totalmem() / 2 ** 30, loadAverage: { start: loadAtStart, end: loadavg()[0] }, pinning: proc.pinningDescription() },
+        machine: {
+          cores: cpus().length,
+          memGiB: totalmem() / 2 ** 30,
+          loadAverage: { start: loadAtStart, end: loadavg()[0] },
+          pinning: proc.pinningDescription(),
+        },
         settings: { size, durationSec, lookups, starts },
         cli: { workers: help.workers, preload: help.preload, prepare: help.prepare },
         genome: { ...genome.stamp, fileBytes, generatedSeconds: genome.generated ? genome.seconds : null, indexSeconds: indexSec ?? null },

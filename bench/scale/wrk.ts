@@ -78,7 +78,9 @@ request = function()
   end
   return wrk.format("GET", "/chrom/" .. names[lo] .. "/range?start=" .. string.format("%d", offset) .. "&end=" .. string.format("%d", offset + span))
 end
-${limit > 0 ? `
+${
+  limit > 0
+    ? `
 response = function(status, headers, body)
   count = count + 1
   if count == limit then
@@ -87,7 +89,9 @@ response = function(status, headers, body)
     wrk.thread:stop()
   end
 end
-` : ''}
+`
+    : ''
+}
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"bytes":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,"p50_us":%d,"p99_us":%d,"max_us":%d}\\n',

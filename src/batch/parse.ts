@@ -30,8 +30,12 @@ const defaultSlice = 20_000;
 
 export async function parseJsonBody(body: unknown, options: ParseOptions): Promise<RegionPlan> {
   const items = Array.isArray(body) ? body : isObject(body) ? body.regions : undefined;
-  if (!Array.isArray(items)) throw badRequest('the body must be {"regions": [...]}: region strings ("chr1:1,000-2,000") or {"name", "start", "end", "strand"?} objects');
-  if (items.length > options.maxRegions) throw tooLarge(`the batch has ${items.length} regions; at most ${options.maxRegions} are allowed in one request (setting --max-batch-regions / SEQSERVE_MAX_BATCH_REGIONS)`);
+  if (!Array.isArray(items))
+    throw badRequest('the body must be {"regions": [...]}: region strings ("chr1:1,000-2,000") or {"name", "start", "end", "strand"?} objects');
+  if (items.length > options.maxRegions)
+    throw tooLarge(
+      `the batch has ${items.length} regions; at most ${options.maxRegions} are allowed in one request (setting --max-batch-regions / SEQSERVE_MAX_BATCH_REGIONS)`,
+    );
   const { store, defaultReverse } = options;
   const slice = options.slice ?? defaultSlice;
   const plan = new RegionPlan(items.length);
@@ -72,7 +76,10 @@ export async function parseTextBody(body: string, options: ParseOptions): Promis
     if (line.endsWith('\r')) line = line.slice(0, -1);
     if (line.length === 0 || skipped(line)) continue;
     const index = plan.count;
-    if (index >= maxRegions) throw tooLarge(`the batch has more than ${maxRegions} regions (line ${lineNumber}); at most ${maxRegions} are allowed in one request (setting --max-batch-regions / SEQSERVE_MAX_BATCH_REGIONS)`);
+    if (index >= maxRegions)
+      throw tooLarge(
+        `the batch has more than ${maxRegions} regions (line ${lineNumber}); at most ${maxRegions} are allowed in one request (setting --max-batch-regions / SEQSERVE_MAX_BATCH_REGIONS)`,
+      );
     if (index > 0 && index % slice === 0) await yieldToLoop();
     try {
       if (line.includes('\t')) bedLine(line, options, plan);

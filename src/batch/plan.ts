@@ -66,7 +66,10 @@ export interface RegionPlace {
  * the problem+json body.
  */
 export class BatchProblem extends ProblemError {
-  constructor(inner: ProblemError, readonly place: RegionPlace) {
+  constructor(
+    inner: ProblemError,
+    readonly place: RegionPlace,
+  ) {
     super(inner.kind, `${placeText(place)}: ${inner.detail}`, inner.headers, inner.status);
   }
 
@@ -88,12 +91,7 @@ export const tooLarge = (detail: string) => new ProblemError('bad-request', deta
  * commas allowed, the whole string not itself a name) take a fast path that gives exactly
  * what parseRegion gives; everything else goes through parseRegion.
  */
-export function resolveRegionString(
-  store: SequenceStore,
-  text: string,
-  reverse: boolean,
-  plan: RegionPlan,
-): void {
+export function resolveRegionString(store: SequenceStore, text: string, reverse: boolean, plan: RegionPlan): void {
   const fast = fastRegion(store, text);
   let sequence: MappedSequence;
   let start: number;
@@ -139,14 +137,7 @@ function digits(s: string): number | undefined {
  * Resolves a 0-based, half-open region given by name and coordinates (JSON objects, BED lines),
  * as GET /chrom/:name/range does: unknown name 404, start > end 400, past the end 416.
  */
-export function resolveCoordinates(
-  store: SequenceStore,
-  name: string,
-  start: number,
-  end: number,
-  reverse: boolean,
-  plan: RegionPlan,
-): void {
+export function resolveCoordinates(store: SequenceStore, name: string, start: number, end: number, reverse: boolean, plan: RegionPlan): void {
   const sequence = store.get(name);
   if (!sequence) throw unknownSequence(name);
   if (start > sequence.length || end > sequence.length) {

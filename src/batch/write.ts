@@ -85,7 +85,7 @@ export class PlanWriter {
       this.region++;
       this.done = -1;
     }
-    if (this.region >= plan.count && (this.done < 0)) {
+    if (this.region >= plan.count && this.done < 0) {
       if (options.format === 'json') out.text(jsonSuffix);
       this.finished = true;
     }

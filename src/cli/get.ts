@@ -43,7 +43,8 @@ export async function getCommand({ values, positionals }: ParsedCommand): Promis
 /** --width: a whole number of bases per line, 0 for one line. */
 function lineWidth(value: string | boolean | undefined): number {
   if (value === undefined) return 60;
-  if (typeof value !== 'string' || !/^\d{1,9}$/.test(value)) throw new UsageError(`get: --width ${String(value)} must be a whole number of bases per line (0 = one line)`, 'get');
+  if (typeof value !== 'string' || !/^\d{1,9}$/.test(value))
+    throw new UsageError(`get: --width ${String(value)} must be a whole number of bases per line (0 = one line)`, 'get');
   return Number(value);
 }
 

@@ -95,12 +95,20 @@ export function renderInfo(info: DataInfo): string {
     ];
     const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
     // Lengths right-aligned, the rest left; no trailing blanks.
-    for (const r of rows) out.push(`  ${r.map((cell, c) => (c === 1 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd()}`);
+    for (const r of rows)
+      out.push(
+        `  ${r
+          .map((cell, c) => (c === 1 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+          .join('  ')
+          .trimEnd()}`,
+      );
     out.push('');
   }
   const t = info.totals;
   const held = `${t.assemblies} assembl${t.assemblies === 1 ? 'y' : 'ies'}`;
-  out.push(`${t.sequences} sequences, ${t.bases.toLocaleString('en-US')} bases (${formatBases(t.bases)}) in ${held}; ${formatBytes(t.fileBytes)} of sequence files`);
+  out.push(
+    `${t.sequences} sequences, ${t.bases.toLocaleString('en-US')} bases (${formatBases(t.bases)}) in ${held}; ${formatBytes(t.fileBytes)} of sequence files`,
+  );
   out.push(
     t.digestsComplete
       ? `refget digests: all ${t.sequences} known (sidecars up to date)`

@@ -42,31 +42,130 @@ const help: OptionSpec = { flag: 'help', short: 'h', help: 'this help' };
 const mib = (bytes: number) => `${bytes} (${bytes / 1024 / 1024} MiB)`;
 
 const serveOptions: OptionSpec[] = [
-  { flag: 'data', value: 'DIR', help: 'data folder: FASTA (+ .fai), bgzipped FASTA (.fa.gz + .fai + .gzi), .2bit, raw files; each subfolder with sequence files is an assembly of its own', env: 'SEQSERVE_DATA', default: 'the bundled demo genome, generated into data/demo' },
-  { flag: 'default-assembly', value: 'NAME', help: 'the assembly served under /chrom', env: 'SEQSERVE_DEFAULT_ASSEMBLY', default: "the data folder's own files, else its first subfolder" },
+  {
+    flag: 'data',
+    value: 'DIR',
+    help: 'data folder: FASTA (+ .fai), bgzipped FASTA (.fa.gz + .fai + .gzi), .2bit, raw files; each subfolder with sequence files is an assembly of its own',
+    env: 'SEQSERVE_DATA',
+    default: 'the bundled demo genome, generated into data/demo',
+  },
+  {
+    flag: 'default-assembly',
+    value: 'NAME',
+    help: 'the assembly served under /chrom',
+    env: 'SEQSERVE_DEFAULT_ASSEMBLY',
+    default: "the data folder's own files, else its first subfolder",
+  },
   { flag: 'port', value: 'N', help: 'port to listen on', env: 'PORT', default: String(defaults.port) },
   { flag: 'host', value: 'ADDR', help: 'address to listen on', env: 'HOST', default: defaults.host },
   { flag: 'log-level', value: 'LEVEL', help: 'fatal|error|warn|info|debug|trace|silent', env: 'LOG_LEVEL', default: defaults.logLevel },
   { flag: 'pretty', help: 'human-readable logs instead of JSON lines' },
   { flag: 'no-access-log', help: 'no log line per request (for benchmarks)' },
   { flag: 'stream-threshold', value: 'N', help: 'answers longer than N bases are streamed', default: String(defaults.streamThreshold) },
-  { flag: 'workers', value: 'N', help: 'processes serving the port; 1 serves from this process alone', env: 'SEQSERVE_WORKERS', default: `the number of cores (${availableParallelism()} here)` },
-  { flag: 'preload', help: 'read every sequence file into the page cache in the background once listening; progress in the log and /readyz', env: 'SEQSERVE_PRELOAD=1', default: defaults.preload ? 'on' : 'off' },
-  { flag: 'max-answer-bases', value: 'N', help: 'most bases in one /range, /region or refget answer, 413 beyond', env: 'SEQSERVE_MAX_ANSWER_BASES', default: `${defaults.maxAnswerBases}: a whole human chromosome` },
-  { flag: 'max-batch-regions', value: 'N', help: 'most regions in one POST /batch', env: 'SEQSERVE_MAX_BATCH_REGIONS', default: String(defaults.maxBatchRegions) },
+  {
+    flag: 'workers',
+    value: 'N',
+    help: 'processes serving the port; 1 serves from this process alone',
+    env: 'SEQSERVE_WORKERS',
+    default: `the number of cores (${availableParallelism()} here)`,
+  },
+  {
+    flag: 'preload',
+    help: 'read every sequence file into the page cache in the background once listening; progress in the log and /readyz',
+    env: 'SEQSERVE_PRELOAD=1',
+    default: defaults.preload ? 'on' : 'off',
+  },
+  {
+    flag: 'max-answer-bases',
+    value: 'N',
+    help: 'most bases in one /range, /region or refget answer, 413 beyond',
+    env: 'SEQSERVE_MAX_ANSWER_BASES',
+    default: `${defaults.maxAnswerBases}: a whole human chromosome`,
+  },
+  {
+    flag: 'max-batch-regions',
+    value: 'N',
+    help: 'most regions in one POST /batch',
+    env: 'SEQSERVE_MAX_BATCH_REGIONS',
+    default: String(defaults.maxBatchRegions),
+  },
   { flag: 'batch-body-limit', value: 'N', help: 'largest POST /batch body in bytes', env: 'SEQSERVE_BATCH_BODY_LIMIT', default: mib(defaults.batchBodyLimit) },
-  { flag: 'max-event-loop-delay', value: 'MS', help: 'answer 503 + Retry-After while the event loop lags more; 0 off', env: 'SEQSERVE_MAX_EVENT_LOOP_DELAY', default: String(defaults.maxEventLoopDelay) },
-  { flag: 'max-heap-used-bytes', value: 'N', help: 'answer 503 while the heap in use is larger; 0 off', env: 'SEQSERVE_MAX_HEAP_USED_BYTES', default: `90% of V8's heap limit (${defaults.maxHeapUsedBytes} here)` },
+  {
+    flag: 'max-event-loop-delay',
+    value: 'MS',
+    help: 'answer 503 + Retry-After while the event loop lags more; 0 off',
+    env: 'SEQSERVE_MAX_EVENT_LOOP_DELAY',
+    default: String(defaults.maxEventLoopDelay),
+  },
+  {
+    flag: 'max-heap-used-bytes',
+    value: 'N',
+    help: 'answer 503 while the heap in use is larger; 0 off',
+    env: 'SEQSERVE_MAX_HEAP_USED_BYTES',
+    default: `90% of V8's heap limit (${defaults.maxHeapUsedBytes} here)`,
+  },
   { flag: 'request-timeout', value: 'MS', help: 'time to receive a whole request', env: 'SEQSERVE_REQUEST_TIMEOUT', default: String(defaults.requestTimeout) },
-  { flag: 'connection-timeout', value: 'MS', help: 'close a connection idle this long', env: 'SEQSERVE_CONNECTION_TIMEOUT', default: String(defaults.connectionTimeout) },
-  { flag: 'keep-alive-timeout', value: 'MS', help: 'keep an idle keep-alive connection this long', env: 'SEQSERVE_KEEP_ALIVE_TIMEOUT', default: String(defaults.keepAliveTimeout) },
-  { flag: 'data-check-interval', value: 'MS', help: 'check the mapped files for changes this often; 0 off. Reload new data with kill -HUP, or POST /admin/reload (enabled by env SEQSERVE_ADMIN_TOKEN)', env: 'SEQSERVE_DATA_CHECK_INTERVAL', default: String(defaults.dataCheckInterval) },
-  { flag: 'bgzf-cache-mib', value: 'N', help: 'memory for inflated blocks of bgzipped FASTA, an LRU shared by the requests of a process, in MiB', env: 'SEQSERVE_BGZF_CACHE_MIB', default: String(defaults.bgzfCacheMib) },
-  { flag: 'shutdown-grace', value: 'MS', help: 'on SIGTERM/SIGINT idle connections close at once; answers in flight get this long, then are cut and the process exits 0', env: 'SEQSERVE_SHUTDOWN_GRACE', default: String(defaults.shutdownGrace) },
-  { flag: 'cache-max-age', value: 'S', help: 'Cache-Control max-age of sequence and catalog answers, in seconds (refget answers, addressed by digest, are immutable)', env: 'SEQSERVE_CACHE_MAX_AGE', default: String(defaults.cacheMaxAge) },
-  { flag: 'no-compression', help: 'never compress answers (otherwise gzip, br or zstd when the client asks in Accept-Encoding)', env: 'SEQSERVE_COMPRESSION=0' },
-  { flag: 'compression-level', value: 'N', help: 'compression level 1 (fastest) to 9 (smallest)', env: 'SEQSERVE_COMPRESSION_LEVEL', default: String(defaults.compressionLevel) },
-  { flag: 'compression-threshold', value: 'N', help: 'answers of at most N bytes are sent uncompressed', env: 'SEQSERVE_COMPRESSION_THRESHOLD', default: String(defaults.compressionThreshold) },
+  {
+    flag: 'connection-timeout',
+    value: 'MS',
+    help: 'close a connection idle this long',
+    env: 'SEQSERVE_CONNECTION_TIMEOUT',
+    default: String(defaults.connectionTimeout),
+  },
+  {
+    flag: 'keep-alive-timeout',
+    value: 'MS',
+    help: 'keep an idle keep-alive connection this long',
+    env: 'SEQSERVE_KEEP_ALIVE_TIMEOUT',
+    default: String(defaults.keepAliveTimeout),
+  },
+  {
+    flag: 'data-check-interval',
+    value: 'MS',
+    help: 'check the mapped files for changes this often; 0 off. Reload new data with kill -HUP, or POST /admin/reload (enabled by env SEQSERVE_ADMIN_TOKEN)',
+    env: 'SEQSERVE_DATA_CHECK_INTERVAL',
+    default: String(defaults.dataCheckInterval),
+  },
+  {
+    flag: 'bgzf-cache-mib',
+    value: 'N',
+    help: 'memory for inflated blocks of bgzipped FASTA, an LRU shared by the requests of a process, in MiB',
+    env: 'SEQSERVE_BGZF_CACHE_MIB',
+    default: String(defaults.bgzfCacheMib),
+  },
+  {
+    flag: 'shutdown-grace',
+    value: 'MS',
+    help: 'on SIGTERM/SIGINT idle connections close at once; answers in flight get this long, then are cut and the process exits 0',
+    env: 'SEQSERVE_SHUTDOWN_GRACE',
+    default: String(defaults.shutdownGrace),
+  },
+  {
+    flag: 'cache-max-age',
+    value: 'S',
+    help: 'Cache-Control max-age of sequence and catalog answers, in seconds (refget answers, addressed by digest, are immutable)',
+    env: 'SEQSERVE_CACHE_MAX_AGE',
+    default: String(defaults.cacheMaxAge),
+  },
+  {
+    flag: 'no-compression',
+    help: 'never compress answers (otherwise gzip, br or zstd when the client asks in Accept-Encoding)',
+    env: 'SEQSERVE_COMPRESSION=0',
+  },
+  {
+    flag: 'compression-level',
+    value: 'N',
+    help: 'compression level 1 (fastest) to 9 (smallest)',
+    env: 'SEQSERVE_COMPRESSION_LEVEL',
+    default: String(defaults.compressionLevel),
+  },
+  {
+    flag: 'compression-threshold',
+    value: 'N',
+    help: 'answers of at most N bytes are sent uncompressed',
+    env: 'SEQSERVE_COMPRESSION_THRESHOLD',
+    default: String(defaults.compressionThreshold),
+  },
   help,
 ];
 
@@ -111,7 +210,12 @@ export const commands: Record<CommandName, CommandSpec> = {
     options: [
       { flag: 'reverse-complement', short: 'i', help: 'the reverse complement, headers marked /rc (as samtools faidx -i)', default: 'off' },
       { flag: 'width', short: 'n', value: 'N', help: 'bases per line; 0 = one line (as samtools faidx -n)', default: '60' },
-      { flag: 'assembly', value: 'NAME', help: 'the assembly to read, in a folder of several', default: "the data folder's own files, else its first subfolder" },
+      {
+        flag: 'assembly',
+        value: 'NAME',
+        help: 'the assembly to read, in a folder of several',
+        default: "the data folder's own files, else its first subfolder",
+      },
       help,
     ],
   },
@@ -192,7 +296,8 @@ export function parseCommand(name: CommandName, args: string[]): ParsedCommand {
 }
 
 function missingWhat(name: CommandName, given: number): string {
-  if (name === 'prepare') return given === 0 ? 'the input FASTA and the output folder: seqserve prepare INPUT OUTDIR' : 'the output folder: seqserve prepare INPUT OUTDIR';
+  if (name === 'prepare')
+    return given === 0 ? 'the input FASTA and the output folder: seqserve prepare INPUT OUTDIR' : 'the output folder: seqserve prepare INPUT OUTDIR';
   if (name === 'get') return given === 0 ? 'the data folder and a region: seqserve get DIR REGION' : 'a region: seqserve get DIR REGION (e.g. chr1:1000-2000)';
   return 'arguments';
 }

@@ -9,13 +9,13 @@ const kinds = {
   'unknown-sequence': { status: 404, title: 'Unknown sequence' },
   'not-found': { status: 404, title: 'Not Found' },
   'not-acceptable': { status: 406, title: 'Not Acceptable' },
-  'unauthorized': { status: 401, title: 'Unauthorized' },
-  'forbidden': { status: 403, title: 'Forbidden' },
+  unauthorized: { status: 401, title: 'Unauthorized' },
+  forbidden: { status: 403, title: 'Forbidden' },
   'too-large': { status: 413, title: 'Content Too Large' },
   'range-not-satisfiable': { status: 416, title: 'Range Not Satisfiable' },
-  'internal': { status: 500, title: 'Internal Server Error' },
+  internal: { status: 500, title: 'Internal Server Error' },
   'not-implemented': { status: 501, title: 'Not Implemented' },
-  'unavailable': { status: 503, title: 'Service Unavailable' },
+  unavailable: { status: 503, title: 'Service Unavailable' },
 } as const;
 
 export type ProblemKind = keyof typeof kinds;
@@ -45,12 +45,10 @@ export class ProblemError extends Error {
 
 export const badRequest = (detail: string) => new ProblemError('bad-request', detail);
 
-export const unknownSequence = (name: string) =>
-  new ProblemError('unknown-sequence', `no sequence named "${name}"; GET /chrom lists the names`);
+export const unknownSequence = (name: string) => new ProblemError('unknown-sequence', `no sequence named "${name}"; GET /chrom lists the names`);
 
 /** 416 for coordinates past the end; Content-Range tells the client the length. */
-export const pastTheEnd = (detail: string, length: number) =>
-  new ProblemError('range-not-satisfiable', detail, { 'content-range': `bytes */${length}` });
+export const pastTheEnd = (detail: string, length: number) => new ProblemError('range-not-satisfiable', detail, { 'content-range': `bytes */${length}` });
 
 /** Bad data found at startup: the message names the file and the fix, and is shown without a stack. */
 export class DataError extends Error {
@@ -59,7 +57,10 @@ export class DataError extends Error {
 
 /** 413 for an answer over a configured cap: the detail names the limit and the setting that raises it. */
 export const answerTooLarge = (bases: number, limit: number) =>
-  new ProblemError('too-large', `this answer would hold ${bases} bases; at most ${limit} are served in one answer (setting --max-answer-bases / SEQSERVE_MAX_ANSWER_BASES); ask for smaller ranges`);
+  new ProblemError(
+    'too-large',
+    `this answer would hold ${bases} bases; at most ${limit} are served in one answer (setting --max-answer-bases / SEQSERVE_MAX_ANSWER_BASES); ask for smaller ranges`,
+  );
 
 /** Seconds a client is told to wait (Retry-After) when overloaded or while data is being replaced. */
 export const retryAfterSeconds = 5;
@@ -67,6 +68,8 @@ export const retryAfterSeconds = 5;
 /** 503 while the server is overloaded (@fastify/under-pressure), with Retry-After. */
 export class OverloadedError extends ProblemError {
   constructor() {
-    super('unavailable', 'the server is overloaded (event-loop delay or heap over its limit); retry after the Retry-After delay', { 'retry-after': String(retryAfterSeconds) });
+    super('unavailable', 'the server is overloaded (event-loop delay or heap over its limit); retry after the Retry-After delay', {
+      'retry-after': String(retryAfterSeconds),
+    });
   }
 }

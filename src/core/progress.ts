@@ -48,7 +48,11 @@ export function formatBytes(bytes: number): string {
 
 /** Bases in the units genomes are spoken of: 850 bp, 6.1 kbp, 6.1 Mbp, 3.1 Gbp (decimal). */
 export function formatBases(bases: number): string {
-  const steps: [number, string][] = [[1e9, 'Gbp'], [1e6, 'Mbp'], [1e3, 'kbp']];
+  const steps: [number, string][] = [
+    [1e9, 'Gbp'],
+    [1e6, 'Mbp'],
+    [1e3, 'kbp'],
+  ];
   for (const [size, unit] of steps) if (bases >= size) return `${(bases / size).toFixed(bases / size < 100 ? 1 : 0)} ${unit}`;
   return `${bases} bp`;
 }

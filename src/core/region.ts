@@ -42,7 +42,8 @@ const POS_MAX = (1n << 63n) - 1n;
  * exist in 1-based coordinates. Checks against the sequence length are the caller's.
  */
 export function parseRegion(text: string, isName: (name: string) => boolean): ParsedRegion {
-  const refuse = (why: string) => badRequest(`region "${text}" ${why}; regions are samtools-style, 1-based inclusive: NAME, NAME:BEGIN, NAME:BEGIN-END, {NAME}:BEGIN-END`);
+  const refuse = (why: string) =>
+    badRequest(`region "${text}" ${why}; regions are samtools-style, 1-based inclusive: NAME, NAME:BEGIN, NAME:BEGIN-END, {NAME}:BEGIN-END`);
 
   let s = text;
   let colon = -1; // index in s of the ':' that starts the coordinates

@@ -85,7 +85,9 @@ const dumpHeader = /^#\s*alias\tchrom(\tsource)?$/;
 export function parseChromAlias(text: string, path: string): AliasGroup[] {
   const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
   const bad = (i: number, why: string) =>
-    new DataError(`${path}:${i + 1}: ${why}; expected UCSC chromAlias.txt (alias<TAB>chrom<TAB>source rows, or a "# ucsc<TAB>genbank..." header and one tab-separated row per sequence): fix the line or remove the file`);
+    new DataError(
+      `${path}:${i + 1}: ${why}; expected UCSC chromAlias.txt (alias<TAB>chrom<TAB>source rows, or a "# ucsc<TAB>genbank..." header and one tab-separated row per sequence): fix the line or remove the file`,
+    );
 
   const first = lines.findIndex((l) => l.trim() !== '');
   const header = first >= 0 && lines[first]!.startsWith('#') && !dumpHeader.test(lines[first]!) ? lines[first]!.slice(1).trim().split('\t') : undefined;
@@ -156,7 +158,9 @@ export function buildAliases(names: readonly string[], file: AliasFile | undefin
     for (const group of file.groups) {
       let targets = group.filter((s) => real.has(s.name)).map((s) => s.name);
       if (targets.length > 1) {
-        log.warn(`${file.path}:${group[0]!.line}: ${targets.map((t) => `"${t}"`).join(' and ')} are spellings of one sequence there, but separate sequences here; each answers to its own name only`);
+        log.warn(
+          `${file.path}:${group[0]!.line}: ${targets.map((t) => `"${t}"`).join(' and ')} are spellings of one sequence there, but separate sequences here; each answers to its own name only`,
+        );
       }
       if (targets.length === 0) targets = [...new Set(group.flatMap((s) => [...(byBuiltin.get(s.name) ?? [])]))];
       if (targets.length === 0) unmatched++;

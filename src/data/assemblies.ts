@@ -33,7 +33,11 @@ export class Assemblies {
   readonly default: Assembly;
 
   /** Inflated BGZF blocks shared by every bgzipped file of these assemblies; a reload reuses it. */
-  constructor(readonly list: readonly Assembly[], defaultName: string | undefined, readonly blockCache: BlockCache) {
+  constructor(
+    readonly list: readonly Assembly[],
+    defaultName: string | undefined,
+    readonly blockCache: BlockCache,
+  ) {
     this.byName = new Map(list.map((a) => [a.name, a]));
     const chosen = defaultName === undefined ? list[0] : this.byName.get(defaultName);
     if (!chosen) {
@@ -110,9 +114,7 @@ export interface OpenOptions {
 /** Reads the data folder and its subfolders (one level) and maps every sequence file. */
 export function openAssemblies(dataDir: string, log: CatalogLog, options: OpenOptions = {}): Assemblies {
   const folders = assemblyFolders(dataDir, log);
-  const catalogs = folders
-    .map(({ name, dir }) => ({ name, dir, catalog: loadCatalog(dir, log) }))
-    .filter(({ catalog }) => catalog.records.length > 0);
+  const catalogs = folders.map(({ name, dir }) => ({ name, dir, catalog: loadCatalog(dir, log) })).filter(({ catalog }) => catalog.records.length > 0);
   if (catalogs.length === 0) {
     throw new DataError(
       `no sequence files in ${dataDir} or its subfolders: expected FASTA (.fa, .fasta, .fna, with or without .fai), bgzipped FASTA (.fa.gz), .2bit or raw files (.raw, .smalla)`,

@@ -25,13 +25,14 @@ export class Catalog {
    * aliases is called once the names are known to be unique (a duplicate's message is the one
    * to fix, not the alias warnings it would cause); by default the built-in rule alone (chr1 ↔ 1, chrM ↔ MT).
    */
-  constructor(readonly records: readonly SequenceRecord[], aliases?: (names: string[]) => AliasTable) {
+  constructor(
+    readonly records: readonly SequenceRecord[],
+    aliases?: (names: string[]) => AliasTable,
+  ) {
     for (const r of records) {
       const other = this.byName.get(r.name);
       if (other) {
-        throw new DataError(
-          `sequence "${r.name}" is in both ${other.file} and ${r.file}; names must be unique in the data folder: rename or remove one`,
-        );
+        throw new DataError(`sequence "${r.name}" is in both ${other.file} and ${r.file}; names must be unique in the data folder: rename or remove one`);
       }
       this.byName.set(r.name, r);
     }
@@ -103,7 +104,9 @@ function aliasFile(dir: string, entries: readonly string[], log: CatalogLog): Al
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new DataError(`cannot read alias file ${path} (${(e as NodeJS.ErrnoException).code ?? e}); make it readable by this user, or remove it to serve without its aliases`);
+    throw new DataError(
+      `cannot read alias file ${path} (${(e as NodeJS.ErrnoException).code ?? e}); make it readable by this user, or remove it to serve without its aliases`,
+    );
   }
   return { path, groups: parseChromAlias(text, path) };
 }

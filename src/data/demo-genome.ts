@@ -30,7 +30,6 @@ export function ensureDemoGenome(dir: string): boolean {
   return true;
 }
 
-
 function synthetic(length: number, seed: number): Buffer {
   const next = mulberry32(seed);
   const out = Buffer.allocUnsafe(length);

@@ -30,7 +30,8 @@ export function cachePolicy(config: { cacheMaxAge: number; compression: boolean;
 
 /** The ETag opening of bases [start, end) of a sequence with the answer options; the fast path builds the same. */
 export function rangeTag(sequence: MappedSequence, start: number, end: number, options: CaseMask & { strand: '+' | '-' }): string {
-  const flags = (options.strand === '-' ? 'r' : '') + (options.case === 'upper' ? 'U' : options.case === 'lower' ? 'L' : '') + (options.mask === 'hard' ? 'H' : '');
+  const flags =
+    (options.strand === '-' ? 'r' : '') + (options.case === 'upper' ? 'U' : options.case === 'lower' ? 'L' : '') + (options.mask === 'hard' ? 'H' : '');
   return `${sequence.etagPrefix}${start}-${end}${flags}`;
 }
 

@@ -26,11 +26,14 @@ import type { MetricJson, Metrics } from './metrics.js';
 /** Worker → primary: a scrape to answer; or this worker's figures (for collect `id`; -1 for a poll, on joining, and at a graceful close). */
 type FromWorker = { type: 'seqserve-metrics:scrape'; id: number } | { type: 'seqserve-metrics:figures'; id: number; metrics: MetricJson[] };
 /** Primary → worker: send your figures (`cumulative`: only counters and histograms, no gauge collected); or a scrape's text. */
-type ToWorker = { type: 'seqserve-metrics:collect'; id: number; cumulative: boolean } | { type: 'seqserve-metrics:text'; id: number; body?: string; error?: string };
+type ToWorker =
+  { type: 'seqserve-metrics:collect'; id: number; cumulative: boolean } | { type: 'seqserve-metrics:text'; id: number; body?: string; error?: string };
 
 // Not the `seqserve:` prefix of src/cluster.ts's messages, so that neither side's dispatch sees the other's.
 function isMessage<T extends { type: string }>(m: unknown): m is T {
-  return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string' && (m as { type: string }).type.startsWith('seqserve-metrics:');
+  return (
+    typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string' && (m as { type: string }).type.startsWith('seqserve-metrics:')
+  );
 }
 
 const cumulativeTypes = new Set(['counter', 'histogram']);
@@ -48,7 +51,10 @@ function aggregatorOf(metric: MetricJson): string {
 }
 
 const seriesKey = (v: MetricJson['values'][number]) =>
-  `${v.metricName ?? ''}{${Object.keys(v.labels).sort().map((k) => `${k}=${String(v.labels[k])}`).join(',')}}`;
+  `${v.metricName ?? ''}{${Object.keys(v.labels)
+    .sort()
+    .map((k) => `${k}=${String(v.labels[k])}`)
+    .join(',')}}`;
 
 interface Collect {
   left: Set<number>;
@@ -107,7 +113,10 @@ export class ClusterMetrics {
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         const late = [...collect.left].map((w) => cluster.workers?.[w]?.process.pid);
-        this.log.warn({ workerPids: late, timeoutMs: this.options.collectTimeoutMs }, `metrics: worker(s) ${late.join(', ')} did not answer in time; their last figures are used`);
+        this.log.warn(
+          { workerPids: late, timeoutMs: this.options.collectTimeoutMs },
+          `metrics: worker(s) ${late.join(', ')} did not answer in time; their last figures are used`,
+        );
         collect.finish();
       }, this.options.collectTimeoutMs);
       const collect: Collect = {
@@ -192,7 +201,7 @@ export function joinClusterMetrics(app: FastifyInstance, metrics: Metrics, scrap
   const sendFigures = (id: number, cumulative: boolean) =>
     metrics.snapshot(cumulative).then(
       (figures) => process.send?.({ type: 'seqserve-metrics:figures', id, metrics: figures } satisfies FromWorker),
-      (err: Error) => app.log.error({ err }, 'metrics: could not collect this worker\'s figures'),
+      (err: Error) => app.log.error({ err }, "metrics: could not collect this worker's figures"),
     );
   const onMessage = (message: unknown) => {
     if (!isMessage<ToWorker>(message)) return;
@@ -207,12 +216,17 @@ export function joinClusterMetrics(app: FastifyInstance, metrics: Metrics, scrap
   metrics.scrapeVia = () =>
     new Promise<string>((resolve, reject) => {
       const id = nextId++;
-      const timer = setTimeout(() => waiting.get(id)?.reject(new ProblemError('unavailable', `the primary process did not answer within ${scrapeTimeoutMs} ms`)), scrapeTimeoutMs);
-      const settle = <T>(f: (v: T) => void) => (v: T) => {
-        clearTimeout(timer);
-        waiting.delete(id);
-        f(v);
-      };
+      const timer = setTimeout(
+        () => waiting.get(id)?.reject(new ProblemError('unavailable', `the primary process did not answer within ${scrapeTimeoutMs} ms`)),
+        scrapeTimeoutMs,
+      );
+      const settle =
+        <T>(f: (v: T) => void) =>
+        (v: T) => {
+          clearTimeout(timer);
+          waiting.delete(id);
+          f(v);
+        };
       waiting.set(id, { resolve: settle(resolve), reject: settle(reject) });
       const failed = () => waiting.get(id)?.reject(new ProblemError('unavailable', 'no channel to the primary process'));
       if (!process.send || !process.connected) return failed();
@@ -223,6 +237,8 @@ export function joinClusterMetrics(app: FastifyInstance, metrics: Metrics, scrap
     process.off('message', onMessage);
     if (!process.connected) return;
     const figures = await metrics.snapshot(true);
-    await new Promise<void>((resolve) => process.send!({ type: 'seqserve-metrics:figures', id: -1, metrics: figures } satisfies FromWorker, undefined, {}, () => resolve()));
+    await new Promise<void>((resolve) =>
+      process.send!({ type: 'seqserve-metrics:figures', id: -1, metrics: figures } satisfies FromWorker, undefined, {}, () => resolve()),
+    );
   });
 }

@@ -88,7 +88,10 @@ export function compressor(encoding: Encoding, level: number, sizeHint?: number)
   const chunkSize = 64 * 1024;
   if (encoding === 'gzip') return zlib.createGzip({ level, chunkSize });
   if (encoding === 'br') {
-    const params: Record<number, number> = { [zlib.constants.BROTLI_PARAM_QUALITY]: level, [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT };
+    const params: Record<number, number> = {
+      [zlib.constants.BROTLI_PARAM_QUALITY]: level,
+      [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
+    };
     if (sizeHint !== undefined) params[zlib.constants.BROTLI_PARAM_SIZE_HINT] = sizeHint;
     return zlib.createBrotliCompress({ chunkSize, params });
   }

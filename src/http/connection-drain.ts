@@ -57,7 +57,10 @@ export class ConnectionDrain {
   private readonly pollMs: number;
   private readonly sendQueues: () => SendQueues | undefined;
 
-  constructor(private readonly server: Server, private readonly options: DrainOptions) {
+  constructor(
+    private readonly server: Server,
+    private readonly options: DrainOptions,
+  ) {
     this.pollMs = options.pollMs ?? 50;
     this.sendQueues = options.sendQueues ?? readSendQueues;
     server.on('connection', (socket: Socket) => {

@@ -68,7 +68,12 @@ interface Prepared extends FastPathOptions {
 }
 
 function prepare(options: FastPathOptions): Prepared {
-  const common = ['content-type', 'text/plain', ...options.headers.flat(), ...(options.cacheControl === undefined ? [] : ['cache-control', options.cacheControl])];
+  const common = [
+    'content-type',
+    'text/plain',
+    ...options.headers.flat(),
+    ...(options.cacheControl === undefined ? [] : ['cache-control', options.cacheControl]),
+  ];
   // baseHeaders ends with the ETag, Last-Modified and X-Request-Id values' slots, set before each
   // writeHead (which copies the list at once).
   return {
@@ -80,7 +85,12 @@ function prepare(options: FastPathOptions): Prepared {
 
 /** A conditional request: the route evaluates it (304/412). */
 function conditional(headers: IncomingMessage['headers']): boolean {
-  return headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined || headers['if-match'] !== undefined || headers['if-unmodified-since'] !== undefined;
+  return (
+    headers['if-none-match'] !== undefined ||
+    headers['if-modified-since'] !== undefined ||
+    headers['if-match'] !== undefined ||
+    headers['if-unmodified-since'] !== undefined
+  );
 }
 
 /** Answers the request and returns true, or returns false and leaves it untouched for Fastify. */

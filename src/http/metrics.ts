@@ -111,23 +111,56 @@ export class Metrics {
 
     const custom = (m: CellMetric) => registry.registerMetric(m as unknown as Metric);
     custom(new CellMetric('seqserve_http_requests_total', 'HTTP answers, by route pattern, method and status', 'counter', () => this.requestValues()));
-    custom(new CellMetric('seqserve_http_request_duration_seconds', 'Time to answer, from the request to the last byte handed to the socket', 'histogram', () => this.durationValues()));
+    custom(
+      new CellMetric('seqserve_http_request_duration_seconds', 'Time to answer, from the request to the last byte handed to the socket', 'histogram', () =>
+        this.durationValues(),
+      ),
+    );
     custom(new CellMetric('seqserve_http_response_bytes_total', 'Body bytes sent, by route pattern', 'counter', () => this.bytesValues()));
 
     const gauge = (name: string, help: string, aggregator: Aggregator, collect: (g: Gauge) => void | Promise<void>, labelNames: string[] = []) =>
-      new Gauge({ name, help, labelNames, aggregator, registers: [registry], collect() { return collect(this); } });
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        aggregator,
+        registers: [registry],
+        collect() {
+          return collect(this);
+        },
+      });
     gauge('seqserve_workers', 'Processes serving the port (with --workers: the workers whose figures this scrape includes)', 'sum', (g) => g.set(1));
     gauge('seqserve_mapped_bytes', 'Bytes of every mapped sequence file', 'max', (g) => g.set(assemblies.totals.mappedBytes));
-    gauge('seqserve_sequences', 'Sequences served, by assembly', 'max', (g) => {
-      for (const a of assemblies.list) g.set({ assembly: a.name }, a.store.sequences.length);
-    }, ['assembly']);
-    gauge('seqserve_bases', 'Bases served, by assembly', 'max', (g) => {
-      for (const a of assemblies.list) g.set({ assembly: a.name }, a.store.totalBases);
-    }, ['assembly']);
+    gauge(
+      'seqserve_sequences',
+      'Sequences served, by assembly',
+      'max',
+      (g) => {
+        for (const a of assemblies.list) g.set({ assembly: a.name }, a.store.sequences.length);
+      },
+      ['assembly'],
+    );
+    gauge(
+      'seqserve_bases',
+      'Bases served, by assembly',
+      'max',
+      (g) => {
+        for (const a of assemblies.list) g.set({ assembly: a.name }, a.store.totalBases);
+      },
+      ['assembly'],
+    );
     // The BGZF block cache of bgzipped FASTA (one per process): is --bgzf-cache-mib large enough?
     const blocks = () => assemblies.blockCache.stats;
-    custom(new CellMetric('seqserve_bgzf_cache_hits_total', 'Reads of bgzipped FASTA answered from an already inflated block', 'counter', () => [{ value: blocks().hits, labels: {} }]));
-    custom(new CellMetric('seqserve_bgzf_cache_misses_total', 'BGZF blocks inflated (a read found its block not in the cache)', 'counter', () => [{ value: blocks().misses, labels: {} }]));
+    custom(
+      new CellMetric('seqserve_bgzf_cache_hits_total', 'Reads of bgzipped FASTA answered from an already inflated block', 'counter', () => [
+        { value: blocks().hits, labels: {} },
+      ]),
+    );
+    custom(
+      new CellMetric('seqserve_bgzf_cache_misses_total', 'BGZF blocks inflated (a read found its block not in the cache)', 'counter', () => [
+        { value: blocks().misses, labels: {} },
+      ]),
+    );
     gauge('seqserve_bgzf_cache_bytes', 'Bytes of inflated BGZF blocks held (at most --bgzf-cache-mib per process)', 'sum', (g) => g.set(blocks().bytes));
     gauge('seqserve_refget_digests_known', 'Sequences whose refget digests are known (findable by digest)', 'max', (g) => g.set(digests.known));
     gauge('seqserve_refget_digests_total', 'Sequences that refget digests are computed for', 'max', (g) => g.set(digests.total));

@@ -24,7 +24,9 @@ export function clientError(this: FastifyInstance, error: Error & { code?: strin
   const body = JSON.stringify(problem.body());
   const headers = [...securityHeaders, ...corsHeaders].map(([name, value]) => `${name}: ${value}\r\n`).join('');
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${problem.title}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${headers}connection: close\r\n\r\n${body}`);
+    socket.write(
+      `HTTP/1.1 ${status} ${problem.title}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${headers}connection: close\r\n\r\n${body}`,
+    );
   }
   socket.destroy(error);
 }

@@ -43,7 +43,12 @@ export function readSendQueues(): SendQueues | undefined {
 }
 
 /** The key of a connection, from our side: local address and port, then the peer's. Undefined for an address that cannot be parsed. */
-export function sendQueueKey(localAddress: string | undefined, localPort: number | undefined, remoteAddress: string | undefined, remotePort: number | undefined): string | undefined {
+export function sendQueueKey(
+  localAddress: string | undefined,
+  localPort: number | undefined,
+  remoteAddress: string | undefined,
+  remotePort: number | undefined,
+): string | undefined {
   const local = addressHex(localAddress);
   const remote = addressHex(remoteAddress);
   if (local === undefined || remote === undefined || localPort === undefined || remotePort === undefined) return undefined;

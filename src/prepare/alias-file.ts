@@ -43,9 +43,13 @@ function findAliasFile(input: string, log: PrepareLog): string | undefined {
   if (found.length === 0) return undefined;
   if (found.includes('chromAlias.txt')) return join(dir, 'chromAlias.txt');
   if (found.length === 1) return join(dir, found[0]!);
-  const stem = basename(input).replace(/\.(gz|bgz|bgzf)$/i, '').replace(/\.(fa|fasta|fna)$/i, '');
+  const stem = basename(input)
+    .replace(/\.(gz|bgz|bgzf)$/i, '')
+    .replace(/\.(fa|fasta|fna)$/i, '');
   const matching = found.find((f) => f === `${stem}.chromAlias.txt`);
   if (matching) return join(dir, matching);
-  log.warn(`${dir} holds several alias files (${found.join(', ')}) and none is named after ${basename(input)}; none copied: copy the right one into the output folder as chromAlias.txt`);
+  log.warn(
+    `${dir} holds several alias files (${found.join(', ')}) and none is named after ${basename(input)}; none copied: copy the right one into the output folder as chromAlias.txt`,
+  );
   return undefined;
 }

@@ -79,7 +79,9 @@ export async function readInput(
     if (error instanceof DataError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? '';
     if (code.startsWith('Z_') || code === 'ERR_ZLIB_INITIALIZATION_FAILED') {
-      throw new DataError(`${input}: cannot decompress it (${(error as Error).message}): the gzip file is truncated or corrupt; download it again (gzip -t ${input} checks a file)`);
+      throw new DataError(
+        `${input}: cannot decompress it (${(error as Error).message}): the gzip file is truncated or corrupt; download it again (gzip -t ${input} checks a file)`,
+      );
     }
     if (failure !== undefined) throw failure;
     throw new DataError(`cannot read ${input} (${code || (e as Error).message}); check that the file is readable`);

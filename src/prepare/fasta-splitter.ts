@@ -98,7 +98,7 @@ export class FastaSplitter {
         const out = this.out;
         if (typeof out === 'object') {
           // The hot path: no promise per line, only per full buffer.
-          for (let s = i; s < e; ) {
+          for (let s = i; s < e;) {
             s += out.add(c, s, e);
             if (out.full) await out.flush();
           }
@@ -154,7 +154,7 @@ export class FastaSplitter {
     if (this.out === undefined) this.out = await this.openRecord(this.record);
     const out = this.out;
     if (out === 'skip') return;
-    for (let s = start; s < end; ) {
+    for (let s = start; s < end;) {
       s += out.add(c, s, end);
       if (out.full) await out.flush();
     }

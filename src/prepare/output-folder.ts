@@ -108,7 +108,9 @@ export class OutputFolder {
         renameSync(sidecarPath(tmp), sidecarPath(file));
       }
     } catch (e) {
-      throw new DataError(`cannot put the prepared files in place in ${this.outDir} (${errorCode(e)}: ${(e as Error).message}); check the folder's permissions and free space, then run prepare again`);
+      throw new DataError(
+        `cannot put the prepared files in place in ${this.outDir} (${errorCode(e)}: ${(e as Error).message}); check the folder's permissions and free space, then run prepare again`,
+      );
     }
   }
 
@@ -146,6 +148,8 @@ export class OutputFolder {
       return;
     }
     if (leftovers.length === 0) return;
-    log.warn(`${this.outDir} holds ${leftovers.length} temporary files of an interrupted prepare (e.g. ${leftovers[0]}); the server ignores them, remove them to free the space`);
+    log.warn(
+      `${this.outDir} holds ${leftovers.length} temporary files of an interrupted prepare (e.g. ${leftovers[0]}); the server ignores them, remove them to free the space`,
+    );
   }
 }

@@ -81,7 +81,9 @@ export class SequenceOutput {
     if (this.failure !== undefined) throw this.failure;
     const at = this.position;
     this.pending = this.writeAll(bases, at).catch((e: unknown) => {
-      this.failure = new DataError(`cannot write ${this.path} (${(e as NodeJS.ErrnoException).code ?? e}); check the free space and permissions of the output folder`);
+      this.failure = new DataError(
+        `cannot write ${this.path} (${(e as NodeJS.ErrnoException).code ?? e}); check the free space and permissions of the output folder`,
+      );
     });
     this.position += this.used;
     [this.fill, this.spare] = [this.spare, this.fill];
@@ -137,16 +139,17 @@ export class SequenceOutput {
   }
 
   private badByte(b: number, at: number): DataError {
-    const what = b === 0x0d
-      ? 'a carriage return not followed by a line feed (old Mac line ends? convert them, e.g.: mac2unix)'
-      : b === 0x20 || b === 0x09
-        ? `a ${b === 0x20 ? 'space' : 'tab'} inside a sequence line (samtools would not count it as a base; remove it)`
-        : `byte 0x${b.toString(16).padStart(2, '0')}, which is not a printable ASCII character (samtools would not count it as a base; is this a FASTA file?)`;
+    const what =
+      b === 0x0d
+        ? 'a carriage return not followed by a line feed (old Mac line ends? convert them, e.g.: mac2unix)'
+        : b === 0x20 || b === 0x09
+          ? `a ${b === 0x20 ? 'space' : 'tab'} inside a sequence line (samtools would not count it as a base; remove it)`
+          : `byte 0x${b.toString(16).padStart(2, '0')}, which is not a printable ASCII character (samtools would not count it as a base; is this a FASTA file?)`;
     return new DataError(`${this.source}: sequence "${this.name}" holds ${what} at base ${at} (0-based)`);
   }
 
   private async writeAll(bytes: Buffer, position: number): Promise<void> {
-    for (let done = 0; done < bytes.length; ) {
+    for (let done = 0; done < bytes.length;) {
       const { bytesWritten } = await this.handle.write(bytes, done, bytes.length - done, position + done);
       done += bytesWritten;
     }

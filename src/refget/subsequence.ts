@@ -39,7 +39,10 @@ export function subsequence({ start, end, range }: SubsequenceRequest, length: n
   }
   if (e > length) return { kind: 'range-not-satisfiable', detail: `end=${e} is past the end of the sequence (length ${length})` };
   if (s > e) {
-    return { kind: 'not-implemented', detail: `start=${s} is greater than end=${e}, which asks for a circular sequence; this server does not support circular sequences` };
+    return {
+      kind: 'not-implemented',
+      detail: `start=${s} is greater than end=${e}, which asks for a circular sequence; this server does not support circular sequences`,
+    };
   }
   return { kind: 'bases', start: s, end: e, partial: false, byQuery: true };
 }
@@ -59,7 +62,8 @@ function byRange(header: string, length: number): Subsequence {
   const from = Number(first);
   const to = last === '' ? length - 1 : Number(last);
   if (from > to) return { kind: 'range-not-satisfiable', detail: `Range: ${header} has its first byte after its last` };
-  if (from >= length) return { kind: 'range-not-satisfiable', detail: `Range: ${header} starts at or past the end of the sequence (length ${length}; bytes are 0-based)` };
+  if (from >= length)
+    return { kind: 'range-not-satisfiable', detail: `Range: ${header} starts at or past the end of the sequence (length ${length}; bytes are 0-based)` };
   return { kind: 'bases', start: from, end: Math.min(to + 1, length), partial: true, byQuery: false };
 }
 

@@ -111,14 +111,23 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     await drain.drain();
   });
   // Digests are read from sidecars now and computed in a worker for the rest, never blocking.
-  const items: RefgetItem[] = assemblies.list.flatMap((assembly) => assembly.store.sequences.map((sequence) => ({ record: sequence.record, sequence, assembly })));
+  const items: RefgetItem[] = assemblies.list.flatMap((assembly) =>
+    assembly.store.sequences.map((sequence) => ({ record: sequence.record, sequence, assembly })),
+  );
   let digests = DigestIndex.start(items, logger, { compute: config.digests });
   // A getter: a reload replaces the index.
   app.decorate('digests', { getter: () => digests });
   // One registry per app; in a cluster worker a scrape covers every worker, through the primary (src/cluster-metrics.ts).
   metrics = new Metrics({
     assemblies,
-    digests: { get known() { return digests.known; }, get total() { return digests.total; } },
+    digests: {
+      get known() {
+        return digests.known;
+      },
+      get total() {
+        return digests.total;
+      },
+    },
   });
   if (cluster.isWorker) joinClusterMetrics(app, metrics);
   countAnswers(app, metrics);
@@ -133,9 +142,15 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       if (reported.has(key)) continue;
       reported.add(key);
       if (state === 'changed') {
-        logger.error({ file: path }, `data file ${path} changed on disk while mapped: its sequences answer 503 until a reload; replace data files by rename, then reload: kill -HUP or POST /admin/reload`);
+        logger.error(
+          { file: path },
+          `data file ${path} changed on disk while mapped: its sequences answer 503 until a reload; replace data files by rename, then reload: kill -HUP or POST /admin/reload`,
+        );
       } else {
-        logger.warn({ file: path }, `data file ${path} was ${state === 'missing' ? 'removed' : 'replaced'} on disk: still serving the version mapped before; reload to serve what is there now: kill -HUP or POST /admin/reload`);
+        logger.warn(
+          { file: path },
+          `data file ${path} was ${state === 'missing' ? 'removed' : 'replaced'} on disk: still serving the version mapped before; reload to serve what is there now: kill -HUP or POST /admin/reload`,
+        );
       }
     }
     return found;
@@ -164,7 +179,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     const { sequences, bases } = assemblies.totals;
     const names = assemblies.list.map((a) => a.name);
     const ms = Math.round(performance.now() - started);
-    logger.info({ assemblies: names, sequences, bases, ms }, `reloaded the data folder: ${sequences} sequences, ${bases.toLocaleString('en-US')} bases, in ${ms} ms`);
+    logger.info(
+      { assemblies: names, sequences, bases, ms },
+      `reloaded the data folder: ${sequences} sequences, ${bases.toLocaleString('en-US')} bases, in ${ms} ms`,
+    );
     return { status: 'reloaded', assemblies: names, sequences, bases, ms };
   };
   // One reload at a time: a second ask while one runs gets the same outcome.
@@ -256,7 +274,14 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await registerDocs(app);
   const { streamThreshold, maxAnswerBases } = config;
   const limits = { streamThreshold, maxAnswerBases, bodyLimit: config.batchBodyLimit, maxRegions: config.maxBatchRegions, cache };
-  const digestCounts = { get known() { return digests.known; }, get total() { return digests.total; } };
+  const digestCounts = {
+    get known() {
+      return digests.known;
+    },
+    get total() {
+      return digests.total;
+    },
+  };
   await app.register(metricsRoutes, { metrics });
   await app.register(healthRoutes, { assemblies, digests: digestCounts, ...(options.preload ? { preload: options.preload } : {}) });
   await app.register(sequenceRoutes, { store: assemblies.default.store, ...limits });
@@ -289,7 +314,14 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 /** The routes of one assembly's sequences: under /chrom and /region, or prefixed by /assemblies/NAME. */
 async function sequenceRoutes(
   app: FastifyInstance,
-  { store, streamThreshold, maxAnswerBases, bodyLimit, maxRegions, cache }: { store: SequenceStore; streamThreshold: number; maxAnswerBases: number; bodyLimit: number; maxRegions: number; cache: CachePolicy },
+  {
+    store,
+    streamThreshold,
+    maxAnswerBases,
+    bodyLimit,
+    maxRegions,
+    cache,
+  }: { store: SequenceStore; streamThreshold: number; maxAnswerBases: number; bodyLimit: number; maxRegions: number; cache: CachePolicy },
 ): Promise<void> {
   await app.register(chromRoutes, { store, cache });
   await app.register(baseRoutes, { store, cache });

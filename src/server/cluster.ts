@@ -101,10 +101,11 @@ class Primary {
         if (!isMessage<ToPrimary>(message)) return;
         if (message.type === 'seqserve:failed') this.failures.set(worker.id, message.message);
         else if (message.type === 'seqserve:reload-request') this.reload(`POST /admin/reload on worker ${worker.process.pid}`);
-        else this.onListening(worker, message.url, () => {
-          this.announce(started);
-          resolve();
-        });
+        else
+          this.onListening(worker, message.url, () => {
+            this.announce(started);
+            resolve();
+          });
       });
       cluster.on('exit', (worker, code, signal) => {
         this.listening.delete(worker.id);
@@ -209,17 +210,21 @@ class Primary {
   private startPreload(): void {
     const files = this.assemblies.list.flatMap((a) => a.store.mappedFiles());
     let lastSent = 0;
-    this.preload = Preload.start(files, { info: (m) => this.log.info(m), warn: (m) => this.log.warn(m) }, {
-      onProgress: (status) => {
-        this.preloadStatus = status;
-        // Progress to the workers at most 4 times a second; the final state always.
-        const now = performance.now();
-        if (status.state === 'done' || now - lastSent > 250) {
-          lastSent = now;
-          this.broadcast({ type: 'seqserve:preload', status });
-        }
+    this.preload = Preload.start(
+      files,
+      { info: (m) => this.log.info(m), warn: (m) => this.log.warn(m) },
+      {
+        onProgress: (status) => {
+          this.preloadStatus = status;
+          // Progress to the workers at most 4 times a second; the final state always.
+          const now = performance.now();
+          if (status.state === 'done' || now - lastSent > 250) {
+            lastSent = now;
+            this.broadcast({ type: 'seqserve:preload', status });
+          }
+        },
       },
-    });
+    );
   }
 
   /**
@@ -273,11 +278,14 @@ class Primary {
     }
     // Each worker cuts its answers at the grace and exits by itself within grace + closeMarginMs
     // (its close-with-grace backstop); a worker still there after another margin is stuck.
-    setTimeout(() => {
-      this.log.error('workers did not exit in time; killing them');
-      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
-      process.exit(1);
-    }, graceMs + 2 * closeMarginMs).unref();
+    setTimeout(
+      () => {
+        this.log.error('workers did not exit in time; killing them');
+        for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
+        process.exit(1);
+      },
+      graceMs + 2 * closeMarginMs,
+    ).unref();
     this.onShutdownExit();
   }
 
@@ -313,11 +321,8 @@ export function attachWorker(app: FastifyInstance, onPreload: (s: PreloadStatus)
     if (message.type === 'seqserve:preload') onPreload(message.status);
     else if (message.type === 'seqserve:shutdown') onShutdown();
     else if (message.type === 'seqserve:reload') {
-      app
-        .reloadData()
-        .catch((err: Error) => app.log.error({ err }, `reload failed in this worker, the old data is still served: ${err.message}`));
-    }
-    else for (const [file, rows] of message.files) app.digests.load(file, new Map(rows.map(([name, md5, ga4gh]) => [name, { md5, ga4gh }])));
+      app.reloadData().catch((err: Error) => app.log.error({ err }, `reload failed in this worker, the old data is still served: ${err.message}`));
+    } else for (const [file, rows] of message.files) app.digests.load(file, new Map(rows.map(([name, md5, ga4gh]) => [name, { md5, ga4gh }])));
   });
 }
 

@@ -59,7 +59,13 @@ export class MappedFile {
   /** When it was mapped, ms since the epoch (whether its mtime can serve as a strong validator). */
   readonly mappedAt = Date.now();
 
-  private constructor(readonly path: string, size: number, windows: Buffer[], stride: number, private readonly identity: Identity) {
+  private constructor(
+    readonly path: string,
+    size: number,
+    windows: Buffer[],
+    stride: number,
+    private readonly identity: Identity,
+  ) {
     this.size = size;
     this.windows = windows;
     this.stride = stride;

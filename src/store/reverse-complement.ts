@@ -6,7 +6,10 @@ const complement = new Uint8Array(256);
 for (let c = 0; c < 256; c++) complement[c] = c;
 const pairs = ['AT', 'CG', 'RY', 'KM', 'BV', 'DH', 'SS', 'WW', 'NN'];
 for (const [a, b] of pairs) {
-  for (const [x, y] of [[a!, b!], [b!, a!]] as const) {
+  for (const [x, y] of [
+    [a!, b!],
+    [b!, a!],
+  ] as const) {
     complement[x.charCodeAt(0)] = y.charCodeAt(0);
     complement[x.toLowerCase().charCodeAt(0)] = y.toLowerCase().charCodeAt(0);
   }

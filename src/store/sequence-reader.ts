@@ -35,7 +35,10 @@ interface TextSource {
  * view of the mapping; in a BGZF file, a view of one cached block when it lies in one.
  */
 export class LinesReader implements SequenceReader {
-  constructor(private readonly layout: LineLayout, private readonly text: TextSource) {}
+  constructor(
+    private readonly layout: LineLayout,
+    private readonly text: TextSource,
+  ) {}
 
   baseByte(i: number): number {
     return this.text.byteAt(baseOffset(this.layout, i));
@@ -59,7 +62,7 @@ export class LinesReader implements SequenceReader {
 
   copy(target: Buffer, at: number, start: number, end: number): void {
     const { offset, lineBases, lineBytes } = this.layout;
-    for (let i = start; i < end; ) {
+    for (let i = start; i < end;) {
       const line = Math.floor(i / lineBases);
       const within = i - line * lineBases;
       const take = Math.min(lineBases - within, end - i);

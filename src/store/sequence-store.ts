@@ -13,7 +13,6 @@ export interface StoreOptions {
   blockCache: BlockCache;
 }
 
-
 /** Every file of a catalog mapped once, and each sequence ready to read by name or alias. */
 export class SequenceStore {
   /** Canonical names and aliases alike: resolving an alias costs the same one lookup as a name. */
@@ -80,7 +79,12 @@ export class SequenceStore {
       const file = files.get(r.file);
       return new MappedSequence(r, file, file && openReader(r, file, blockCache, bgzfFiles));
     });
-    return new SequenceStore([...files.values()].filter((f) => f !== undefined), sequences, files, catalog);
+    return new SequenceStore(
+      [...files.values()].filter((f) => f !== undefined),
+      sequences,
+      files,
+      catalog,
+    );
   }
 
   /** A sequence by its name or any alias. */

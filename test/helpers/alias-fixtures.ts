@@ -15,11 +15,7 @@ const bases = (n: number) => randomBases(rng, n, { alphabet: 'iupac', lowercase:
 export function ucscFolder(root: string): string {
   const dir = join(root, 'ucsc');
   mkdirSync(dir);
-  const fasta = [
-    `>chr1 first\n${wrap(bases(700), 60)}`,
-    `>chr11\n${wrap(bases(2600), 50)}`,
-    `>chrM\n${wrap(bases(300), 70)}`,
-  ].join('');
+  const fasta = [`>chr1 first\n${wrap(bases(700), 60)}`, `>chr11\n${wrap(bases(2600), 50)}`, `>chrM\n${wrap(bases(300), 70)}`].join('');
   writeFileSync(join(dir, 'hg38.fa'), fasta);
   writeFileSync(
     join(dir, 'hg38.chromAlias.txt'),

@@ -87,7 +87,9 @@ export function getFresh(url: string): Promise<{ status: number; body: Buffer; r
   });
 }
 
-export async function readyz(url: string): Promise<{ pid: number; preload: { state: string; bytes: number; total: number; ms: number }; digests: { known: number; total: number } }> {
+export async function readyz(
+  url: string,
+): Promise<{ pid: number; preload: { state: string; bytes: number; total: number; ms: number }; digests: { known: number; total: number } }> {
   const r = await getFresh(`${url}/readyz`);
   if (r.status !== 200) throw new Error(`/readyz answered ${r.status}: ${r.body.toString()}`);
   return JSON.parse(r.body.toString());

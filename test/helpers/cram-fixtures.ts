@@ -116,7 +116,7 @@ export function generateReads(reference: Reference, perSequence: number, seed: n
           for (let k = 0; k < len; k++, at++) {
             const base = ref[at]!;
             // About 2% mismatches: another of ACGT than the reference base.
-            seq += rng() < 0.02 ? ACGT.replace(base, '')[randInt(rng, 0, 2)] ?? 'A' : base;
+            seq += rng() < 0.02 ? (ACGT.replace(base, '')[randInt(rng, 0, 2)] ?? 'A') : base;
           }
         }
       }
@@ -154,7 +154,15 @@ export function sqLines(sam: string): Map<string, string>[] {
   return sam
     .split('\n')
     .filter((l) => l.startsWith('@SQ\t'))
-    .map((l) => new Map(l.split('\t').slice(1).map((f) => [f.slice(0, 2), f.slice(3)] as [string, string])));
+    .map(
+      (l) =>
+        new Map(
+          l
+            .split('\t')
+            .slice(1)
+            .map((f) => [f.slice(0, 2), f.slice(3)] as [string, string]),
+        ),
+    );
 }
 
 export interface Run {

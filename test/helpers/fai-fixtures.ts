@@ -75,7 +75,10 @@ export function faiFixtures(): FaiFixture[] {
     { name: 'empty-sequence-mid', content: lf('>empty\n', record('b', bases(100), 60)) }, // samtools drops it silently
     { name: 'empty-sequence-blank-line', content: lf(record('a', bases(80), 60), '>empty\n\n', record('b', bases(100), 60)) },
     { name: 'empty-sequence-crlf-blank', content: lf('>empty\r\n\r\n', record('b', bases(9), 4, '\r\n')) }, // length 0, lineBytes 2
-    { name: 'blank-lines-after-sequences', content: lf(record('a', bases(130), 60), '\n\n', record('b', bases(60), 60), '\n', record('c', bases(7), 60), '\n\n') },
+    {
+      name: 'blank-lines-after-sequences',
+      content: lf(record('a', bases(130), 60), '\n\n', record('b', bases(60), 60), '\n', record('c', bases(7), 60), '\n\n'),
+    },
     { name: 'blank-lines-crlf', content: lf(record('a', bases(130), 60, '\r\n'), '\r\n\r\n', record('b', bases(5), 60, '\r\n'), '\r\n') },
     { name: 'bare-gt-header', content: lf('>\n', bases(8), '\n') }, // name ""
     { name: 'gt-and-space-header', content: lf('> \t\n', bases(8), '\n') }, // name ""

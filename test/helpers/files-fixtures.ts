@@ -86,7 +86,15 @@ export async function openStaticFolder(): Promise<StaticFolder> {
         { name: 'tiny', length: 1 },
       ],
     });
-    const crlf = writeFasta(data, 'crlf.fasta', { seed: 12, lineWidth: 50, crlf: true, records: [{ name: 'w1', length: 3_001 }, { name: 'w2', length: 777 }] });
+    const crlf = writeFasta(data, 'crlf.fasta', {
+      seed: 12,
+      lineWidth: 50,
+      crlf: true,
+      records: [
+        { name: 'w1', length: 3_001 },
+        { name: 'w2', length: 777 },
+      ],
+    });
     const raw = writeRaw(data, 'r22', { seed: 13, length: 20_000 });
     // A FASTA outside the folder, linked in: its bytes must not be served under /files.
     const outside = writeFasta(elsewhere, 'outside.fa', { seed: 14, lineWidth: 60, records: [{ name: 'outside1', length: 500 }] });

@@ -64,7 +64,9 @@ export function makeHostileFolder(): HostileFolder {
       assembly: 'asm2',
       allowed: [],
       scanAllowed() {
-        folder.allowed = regularFiles(data).filter((p) => !p.endsWith('notes.txt')).map((p) => readFileSync(p));
+        folder.allowed = regularFiles(data)
+          .filter((p) => !p.endsWith('notes.txt'))
+          .map((p) => readFileSync(p));
       },
       remove: () => removeDir(root),
     };
@@ -148,7 +150,11 @@ export function checkAnswer(folder: HostileFolder, label: string, request: strin
 export function checkProblem(label: string, answer: Answered): void {
   const { statusCode: status } = answer;
   const text = answer.rawPayload.toString('utf8');
-  assert.equal(answer.headers['content-type'], 'application/problem+json', `${label}: ${status} content-type ${String(answer.headers['content-type'])}: ${text.slice(0, 200)}`);
+  assert.equal(
+    answer.headers['content-type'],
+    'application/problem+json',
+    `${label}: ${status} content-type ${String(answer.headers['content-type'])}: ${text.slice(0, 200)}`,
+  );
   // A HEAD answer has the headers of the GET, but no body.
   if (answer.rawPayload.length === 0 && answer.headers['content-length'] !== undefined) return;
   let problem: Record<string, unknown>;
@@ -177,4 +183,3 @@ export function checkFilesBody(folder: HostileFolder, label: string, answer: Ans
     `${label}: ${answer.statusCode} served ${body.length} bytes that are not bytes of any file of the data folder: ${text.slice(0, 100)}`,
   );
 }
-

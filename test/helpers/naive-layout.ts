@@ -34,4 +34,3 @@ export function naiveLayouts(file: string): Map<string, Layout> {
   }
   return out;
 }
-

@@ -28,7 +28,12 @@ export function samtoolsDictM5(fasta: string): Map<string, string> {
     const m5 = new Map<string, string>();
     for (const line of out.split('\n')) {
       if (!line.startsWith('@SQ\t')) continue;
-      const fields = new Map(line.split('\t').slice(1).map((f) => [f.slice(0, 2), f.slice(3)] as const));
+      const fields = new Map(
+        line
+          .split('\t')
+          .slice(1)
+          .map((f) => [f.slice(0, 2), f.slice(3)] as const),
+      );
       const name = fields.get('SN');
       const digest = fields.get('M5');
       if (name !== undefined && digest !== undefined && !m5.has(name)) m5.set(name, digest);

@@ -53,7 +53,9 @@ export const kinds: Kind[] = [
       const names = named('w61_', 10);
       const lengths = edgeLengths(prng(2), 61, names.length, 3000);
       return {
-        fastas: [writeFasta(dir, 'w61.fasta', { seed: 12, lineWidth: 61, alphabet: 'iupac', lowercase: true, blankLines: true, records: specs(names, lengths) })],
+        fastas: [
+          writeFasta(dir, 'w61.fasta', { seed: 12, lineWidth: 61, alphabet: 'iupac', lowercase: true, blankLines: true, records: specs(names, lengths) }),
+        ],
         raws: [],
       };
     },
@@ -66,9 +68,7 @@ export const kinds: Kind[] = [
       const names = named('w80_', 10);
       const lengths = edgeLengths(prng(3), 80, names.length, 5000);
       return {
-        fastas: [
-          writeFasta(dir, 'w80.fna', { seed: 13, lineWidth: 80, alphabet: 'iupac', lowercase: true, nRuns: true, records: specs(names, lengths) }),
-        ],
+        fastas: [writeFasta(dir, 'w80.fna', { seed: 13, lineWidth: 80, alphabet: 'iupac', lowercase: true, nRuns: true, records: specs(names, lengths) })],
         raws: [],
       };
     },
@@ -105,7 +105,16 @@ export const kinds: Kind[] = [
       const lengths = edgeLengths(prng(6), 60, names.length, 3000);
       return {
         fastas: [
-          writeFasta(dir, 'crlf.fa', { seed: 16, lineWidth: 60, crlf: true, blankLines: true, alphabet: 'iupac', lowercase: true, nRuns: true, records: specs(names, lengths) }),
+          writeFasta(dir, 'crlf.fa', {
+            seed: 16,
+            lineWidth: 60,
+            crlf: true,
+            blankLines: true,
+            alphabet: 'iupac',
+            lowercase: true,
+            nRuns: true,
+            records: specs(names, lengths),
+          }),
         ],
         raws: [],
       };
@@ -120,7 +129,14 @@ export const kinds: Kind[] = [
       const lengths = [1, 777, 61, 2500];
       return {
         fastas: [
-          writeFasta(dir, 'crlf-unwrapped.fa', { seed: 17, lineWidth: 'unwrapped', crlf: true, finalNewline: false, lowercase: true, records: specs(names, lengths) }),
+          writeFasta(dir, 'crlf-unwrapped.fa', {
+            seed: 17,
+            lineWidth: 'unwrapped',
+            crlf: true,
+            finalNewline: false,
+            lowercase: true,
+            records: specs(names, lengths),
+          }),
         ],
         raws: [],
       };

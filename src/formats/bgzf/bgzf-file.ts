@@ -16,12 +16,18 @@ export class BgzfFile {
   private readonly fileId: number;
   private readonly last: number;
 
-  constructor(readonly file: MappedFile, readonly gzi: GziIndex, private readonly cache: BlockCache) {
+  constructor(
+    readonly file: MappedFile,
+    readonly gzi: GziIndex,
+    private readonly cache: BlockCache,
+  ) {
     this.last = gzi.compressed.length - 1;
     if (this.last < 0 || gzi.compressed[0] !== 0 || gzi.uncompressed[0] !== 0) throw new RangeError('a .gzi index must start with block 0 at (0, 0)');
     this.size = gzi.uncompressed[this.last]! + this.tailBytes();
     if (!Number.isNaN(gzi.uncompressedSize) && gzi.uncompressedSize !== this.size) {
-      throw new DataError(`${file.path}: its .gzi index says ${gzi.uncompressedSize} uncompressed bytes but its blocks hold ${this.size}; delete the .gzi to have it rebuilt`);
+      throw new DataError(
+        `${file.path}: its .gzi index says ${gzi.uncompressedSize} uncompressed bytes but its blocks hold ${this.size}; delete the .gzi to have it rebuilt`,
+      );
     }
     this.fileId = cache.registerFile();
   }
@@ -93,14 +99,18 @@ export class BgzfFile {
     const stop = i < this.last ? this.gzi.compressed[i + 1]! : this.file.size;
     const parts: Buffer[] = [];
     let got = 0;
-    for (let offset = this.gzi.compressed[i]!; got < expected && offset < stop; ) {
+    for (let offset = this.gzi.compressed[i]!; got < expected && offset < stop;) {
       const { block, inflated } = this.inflateBlockAt(offset);
       parts.push(inflated);
       got += inflated.length;
       offset += block.length;
     }
     if (got !== expected) {
-      throw corruptBlockError(this.path, this.gzi.compressed[i]!, `and the blocks after it hold ${got} bytes where the .gzi index expects ${expected} (delete the .gzi to have it rebuilt)`);
+      throw corruptBlockError(
+        this.path,
+        this.gzi.compressed[i]!,
+        `and the blocks after it hold ${got} bytes where the .gzi index expects ${expected} (delete the .gzi to have it rebuilt)`,
+      );
     }
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts, got);
   }
@@ -126,7 +136,9 @@ export class BgzfFile {
   private tailBytes(): number {
     let offset = this.gzi.compressed[this.last]!;
     if (offset >= this.file.size && !(offset === 0 && this.file.size === 0)) {
-      throw new DataError(`${this.path}: its .gzi index lists a block at byte ${offset}, past the end of the file (${this.file.size} bytes); delete the .gzi to have it rebuilt`);
+      throw new DataError(
+        `${this.path}: its .gzi index lists a block at byte ${offset}, past the end of the file (${this.file.size} bytes); delete the .gzi to have it rebuilt`,
+      );
     }
     let bytes = 0;
     while (offset < this.file.size) {

@@ -32,11 +32,15 @@ export interface BlockHeader {
 
 export function notBgzfError(path: string): DataError {
   const fixed = join(dirname(path), `bgzip-${basename(path)}`);
-  return new DataError(`${path} is gzip-compressed but not with bgzip, so it cannot be read at random: recompress it with \`zcat ${path} | bgzip > ${fixed}\` or run \`seqserve prepare ${path} OUTDIR\``);
+  return new DataError(
+    `${path} is gzip-compressed but not with bgzip, so it cannot be read at random: recompress it with \`zcat ${path} | bgzip > ${fixed}\` or run \`seqserve prepare ${path} OUTDIR\``,
+  );
 }
 
 export function corruptBlockError(path: string, offset: number, problem: string): DataError {
-  return new DataError(`${path}: the BGZF block at byte offset ${offset} ${problem}; the file is truncated or corrupt, download or compress it again (\`bgzip -t ${path}\` tests it)`);
+  return new DataError(
+    `${path}: the BGZF block at byte offset ${offset} ${problem}; the file is truncated or corrupt, download or compress it again (\`bgzip -t ${path}\` tests it)`,
+  );
 }
 
 /**
@@ -45,7 +49,10 @@ export function corruptBlockError(path: string, offset: number, problem: string)
  */
 export function parseBlockHeader(bytes: Buffer, path: string, offset: number): BlockHeader {
   if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) {
-    if (offset === 0) throw new DataError(`${path} is not gzip-compressed (it does not start with the gzip bytes 1f 8b); serve it uncompressed, or compress it with \`bgzip ${path}\``);
+    if (offset === 0)
+      throw new DataError(
+        `${path} is not gzip-compressed (it does not start with the gzip bytes 1f 8b); serve it uncompressed, or compress it with \`bgzip ${path}\``,
+      );
     throw corruptBlockError(path, offset, bytes.length < 2 ? 'is cut short' : 'does not start with the gzip bytes 1f 8b');
   }
   if (bytes.length < GZIP_FIXED_HEADER) throw corruptBlockError(path, offset, 'is cut short inside its header');
@@ -53,7 +60,7 @@ export function parseBlockHeader(bytes: Buffer, path: string, offset: number): B
   if ((bytes[3]! & FEXTRA) === 0) throw notBgzfError(path); // plain gzip has no extra field
   const extraEnd = GZIP_FIXED_HEADER + bytes.readUInt16LE(10);
   if (bytes.length < extraEnd) throw corruptBlockError(path, offset, 'is cut short inside its header');
-  for (let at = GZIP_FIXED_HEADER; at + 4 <= extraEnd; ) {
+  for (let at = GZIP_FIXED_HEADER; at + 4 <= extraEnd;) {
     const length = bytes.readUInt16LE(at + 2);
     if (bytes[at] === 0x42 && bytes[at + 1] === 0x43 && length === 2 && at + 6 <= extraEnd) {
       const size = bytes.readUInt16LE(at + 4) + 1;
@@ -169,7 +176,8 @@ export function parseGzi(bytes: Buffer, gziPath: string): GziIndex {
   const fail = (problem: string) => new DataError(`${gziPath}: ${problem}; delete it to have it rebuilt, or rebuild it with \`samtools faidx ${bgzfPath}\``);
   if (bytes.length < 8) throw fail(`is ${bytes.length} bytes long, too short for a .gzi index (8 bytes of count at least)`);
   const count = bytes.readBigUInt64LE(0);
-  if (BigInt(bytes.length) !== 8n + 16n * count) throw fail(`says it holds ${count} blocks, which would take ${8n + 16n * count} bytes, but it is ${bytes.length} bytes long`);
+  if (BigInt(bytes.length) !== 8n + 16n * count)
+    throw fail(`says it holds ${count} blocks, which would take ${8n + 16n * count} bytes, but it is ${bytes.length} bytes long`);
   const n = Number(count) + 1;
   const compressed = new Float64Array(n);
   const uncompressed = new Float64Array(n);
@@ -178,7 +186,9 @@ export function parseGzi(bytes: Buffer, gziPath: string): GziIndex {
     const u = Number(bytes.readBigUInt64LE(16 + 16 * (i - 1)));
     // Block starts must increase; uncompressed starts may repeat only for empty blocks that other tools list.
     if (!(c > compressed[i - 1]!) || !(u >= uncompressed[i - 1]!) || !Number.isSafeInteger(c) || !Number.isSafeInteger(u)) {
-      throw fail(`block ${i} (compressed ${c}, uncompressed ${u}) is out of order after block ${i - 1} (compressed ${compressed[i - 1]}, uncompressed ${uncompressed[i - 1]})`);
+      throw fail(
+        `block ${i} (compressed ${c}, uncompressed ${u}) is out of order after block ${i - 1} (compressed ${compressed[i - 1]}, uncompressed ${uncompressed[i - 1]})`,
+      );
     }
     compressed[i] = c;
     uncompressed[i] = u;

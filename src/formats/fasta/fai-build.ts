@@ -36,7 +36,10 @@ class FaidxStates {
   private lineBases = 0;
   private lineBytes = 0;
 
-  constructor(private readonly fastaPath: string, private readonly log?: (msg: string) => void) {}
+  constructor(
+    private readonly fastaPath: string,
+    private readonly log?: (msg: string) => void,
+  ) {}
 
   /** `bytes` excludes the LF; `graph` counts the isgraph() bytes; `header` is set for '>' lines. */
   line(first: number, bytes: number, graph: number, header: Buffer | null, hasNewline: boolean): void {
@@ -44,7 +47,8 @@ class FaidxStates {
     this.pos += bytes + (hasNewline ? 1 : 0);
     if (first === GT) return this.header(header!, bytes, hasNewline); // '>' starts a header only at a line start
     if (this.inSequence) {
-      if (bytes === 0) this.inSequence = false; // a blank line ends the sequence; bases after it are refused
+      if (bytes === 0)
+        this.inSequence = false; // a blank line ends the sequence; bases after it are refused
       else this.sequenceLine(bytes + 1, graph); // htslib counts the LF even when EOF ends the line
       return;
     }
@@ -59,7 +63,9 @@ class FaidxStates {
     }
     if (this.headerLine > 0) {
       // samtools refuses the whole file when its last header has no sequence lines.
-      throw this.error(`sequence "${this.name}" (line ${this.headerLine}) is the last one and has no sequence lines, which samtools faidx refuses; add its bases or remove that header`);
+      throw this.error(
+        `sequence "${this.name}" (line ${this.headerLine}) is the last one and has no sequence lines, which samtools faidx refuses; add its bases or remove that header`,
+      );
     }
     throw this.error(`no FASTA sequence found (expected a ">name" header line followed by sequence lines); is this a FASTA file?`);
   }
@@ -73,7 +79,9 @@ class FaidxStates {
     } else if (lineBytes < this.lineBytes) {
       this.inSequence = false; // only the last line may be short
     } else if (lineBytes > this.lineBytes) {
-      throw this.error(`sequence "${this.name}" line ${this.lineNo} is ${lineBytes} bytes long with its line end, longer than its first line (${this.lineBytes}); samtools faidx needs every line but the last to be the same length, rewrap it, e.g.: seqtk seq -l 60 ${this.fastaPath}`);
+      throw this.error(
+        `sequence "${this.name}" line ${this.lineNo} is ${lineBytes} bytes long with its line end, longer than its first line (${this.lineBytes}); samtools faidx needs every line but the last to be the same length, rewrap it, e.g.: seqtk seq -l 60 ${this.fastaPath}`,
+      );
     }
   }
 
@@ -87,8 +95,12 @@ class FaidxStates {
     while (end < header.length && !isSpace(header[end]!)) end++; // the name stops at a space or tab
     this.name = header.toString('utf8', start, end); // may be "" for a bare '>', as samtools does
     this.headerLine = this.lineNo;
-    if (!hasNewline) throw this.error(`sequence "${this.name}" (line ${this.lineNo}) is a header at the end of the file with no sequence, which samtools faidx refuses; add its bases or remove that header`);
-    if (end === header.length && bytes > header.length) throw this.error(`the header on line ${this.lineNo} has a name longer than ${MAX_HEADER_BYTES} bytes, which a .fai file cannot hold; shorten it`);
+    if (!hasNewline)
+      throw this.error(
+        `sequence "${this.name}" (line ${this.lineNo}) is a header at the end of the file with no sequence, which samtools faidx refuses; add its bases or remove that header`,
+      );
+    if (end === header.length && bytes > header.length)
+      throw this.error(`the header on line ${this.lineNo} has a name longer than ${MAX_HEADER_BYTES} bytes, which a .fai file cannot hold; shorten it`);
     this.inSequence = true;
     this.offset = this.pos;
     this.length = this.lineBases = this.lineBytes = 0;
@@ -97,10 +109,14 @@ class FaidxStates {
   private insert(): void {
     if (this.lineBytes > 0xffffffff) {
       // samtools would silently truncate this 32-bit column; refuse rather than write a wrong index.
-      throw this.error(`sequence "${this.name}" has a ${this.lineBytes}-byte line, too long for a .fai index (at most 4 GiB); wrap it, e.g.: seqtk seq -l 60 ${this.fastaPath}`);
+      throw this.error(
+        `sequence "${this.name}" has a ${this.lineBytes}-byte line, too long for a .fai index (at most 4 GiB); wrap it, e.g.: seqtk seq -l 60 ${this.fastaPath}`,
+      );
     }
     if (this.names.has(this.name)) {
-      this.log?.(`${this.fastaPath}: ignoring duplicate sequence "${this.name}" (line ${this.headerLine}, byte offset ${this.offset}); samtools faidx also keeps only the first, rename it to serve both`);
+      this.log?.(
+        `${this.fastaPath}: ignoring duplicate sequence "${this.name}" (line ${this.headerLine}, byte offset ${this.offset}); samtools faidx also keeps only the first, rename it to serve both`,
+      );
       return;
     }
     this.names.add(this.name);
@@ -110,10 +126,16 @@ class FaidxStates {
   private outsideSequence(first: number): DataError {
     const at = `line ${this.lineNo}`;
     if (first === AT && this.headerLine === 0) return this.error(`${at} starts with '@', so this is FASTQ; seqserve serves FASTA only`);
-    if (this.headerLine === 0) return this.error(`${at} starts with ${show(first)} before any ">name" header, which samtools faidx refuses; is this a FASTA file?`);
+    if (this.headerLine === 0)
+      return this.error(`${at} starts with ${show(first)} before any ">name" header, which samtools faidx refuses; is this a FASTA file?`);
     const after = `after sequence "${this.name}" ended (at a blank or short line)`;
-    if (first === CR) return this.error(`${at} has a carriage return not followed by a newline ${after}, which samtools faidx refuses; fix the line endings, e.g.: dos2unix ${this.fastaPath}`);
-    return this.error(`${at} starts with ${show(first)} ${after}, which samtools faidx refuses; remove blank lines inside sequences and make every line but the last the same length, e.g.: seqtk seq -l 60 ${this.fastaPath}`);
+    if (first === CR)
+      return this.error(
+        `${at} has a carriage return not followed by a newline ${after}, which samtools faidx refuses; fix the line endings, e.g.: dos2unix ${this.fastaPath}`,
+      );
+    return this.error(
+      `${at} starts with ${show(first)} ${after}, which samtools faidx refuses; remove blank lines inside sequences and make every line but the last the same length, e.g.: seqtk seq -l 60 ${this.fastaPath}`,
+    );
   }
 
   private error(problem: string): DataError {
@@ -165,7 +187,7 @@ class LineScanner {
 
   chunk(chunk: Buffer): void {
     const odd = new OddByteCounter(chunk);
-    for (let start = 0; ; ) {
+    for (let start = 0; ;) {
       const newline = chunk.indexOf(LF, start);
       const end = newline === -1 ? chunk.length : newline;
       if (end > start) this.piece(chunk, start, end, odd);
@@ -242,7 +264,7 @@ export function buildFai(fastaPath: string, log?: (msg: string) => void, options
   try {
     const total = fstatSync(fd).size;
     const buffer = Buffer.allocUnsafe(chunkBytes);
-    for (let pos = 0; ; ) {
+    for (let pos = 0; ;) {
       const n = readSync(fd, buffer, 0, chunkBytes, pos);
       if (n === 0) break;
       builder.push(buffer.subarray(0, n));

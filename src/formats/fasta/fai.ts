@@ -5,7 +5,13 @@ import { DataError } from '../../core/errors.js';
  * The samtools .fai index: read it, write it, and check cheaply at startup that it still
  * describes its FASTA file. Building one is in fai-build.ts.
  */
-export interface FaiEntry { name: string; length: number; offset: number; lineBases: number; lineBytes: number }
+export interface FaiEntry {
+  name: string;
+  length: number;
+  offset: number;
+  lineBases: number;
+  lineBytes: number;
+}
 
 const COLUMNS = ['name', 'length', 'offset', 'lineBases', 'lineBytes'] as const;
 const DIGITS = /^\d+$/;
@@ -15,7 +21,6 @@ const CR = 0x0d;
 const rebuildHint = (fastaPath: string) => `rebuild the index with: samtools faidx ${fastaPath}`;
 const fastaPathOf = (faiPath: string) => (faiPath.endsWith('.fai') ? faiPath.slice(0, -4) : faiPath);
 const isLineEnd = (b: number) => b === LF || b === CR;
-
 
 export function parseFai(text: string, faiPath: string): FaiEntry[] {
   const lines = text.split('\n');
@@ -35,7 +40,9 @@ export function parseFai(text: string, faiPath: string): FaiEntry[] {
 function parseFaiLine(line: string, faiPath: string, lineNo: number): FaiEntry {
   const cols = (line.endsWith('\r') ? line.slice(0, -1) : line).split('\t'); // samtools reads CRLF indexes too
   if (cols.length === 6) {
-    throw new DataError(`${faiPath} line ${lineNo}: 6 columns (with qualOffset) is a FASTQ index; seqserve serves FASTA only, index a FASTA file with: samtools faidx FILE.fa`);
+    throw new DataError(
+      `${faiPath} line ${lineNo}: 6 columns (with qualOffset) is a FASTQ index; seqserve serves FASTA only, index a FASTA file with: samtools faidx FILE.fa`,
+    );
   }
   if (cols.length !== 5) throw faiLineError(faiPath, lineNo, `expected 5 tab-separated columns (${COLUMNS.join(', ')}), found ${cols.length}`);
   const name = cols[0]!;
@@ -81,7 +88,10 @@ class FilePeeker {
   private start = 0;
   private end = 0;
 
-  constructor(private readonly fd: number, readonly size: number) {}
+  constructor(
+    private readonly fd: number,
+    readonly size: number,
+  ) {}
 
   /** Up to `length` (≤ 1024) bytes at `pos`; fewer at the end of the file. */
   bytes(pos: number, length: number): Buffer {
@@ -94,7 +104,7 @@ class FilePeeker {
 
   /** The byte at `pos`, or -1 outside the file. */
   byte(pos: number): number {
-    return pos >= 0 && pos < this.size ? this.bytes(pos, 1)[0] ?? -1 : -1;
+    return pos >= 0 && pos < this.size ? (this.bytes(pos, 1)[0] ?? -1) : -1;
   }
 }
 

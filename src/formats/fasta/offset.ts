@@ -37,7 +37,7 @@ export function dropLineEnds(bytes: Buffer, layout: LineLayout, start: number, e
   const terminator = layout.lineBytes - layout.lineBases;
   let to = 0;
   let from = 0;
-  for (let i = start; i < end; ) {
+  for (let i = start; i < end;) {
     const take = Math.min(layout.lineBases - (i % layout.lineBases), end - i);
     if (from !== to) bytes.copyWithin(to, from, from + take);
     to += take;

@@ -47,7 +47,12 @@ class FileCursor {
   private buffer = Buffer.alloc(0);
   private bufferAt = 0;
 
-  constructor(readonly path: string, private readonly fd: number, readonly size: number, readonly littleEndian: boolean) {}
+  constructor(
+    readonly path: string,
+    private readonly fd: number,
+    readonly size: number,
+    readonly littleEndian: boolean,
+  ) {}
 
   /** Bytes [at, at + length), or undefined when the file ends before. */
   bytes(at: number, length: number): Buffer | undefined {
@@ -136,7 +141,8 @@ function readEntries(file: FileCursor, version: 0 | 1, count: number): IndexEntr
   for (let i = 0; i < count; i++) {
     const nameSize = file.bytes(at, 1)?.[0];
     const nameBytes = nameSize === undefined ? undefined : file.bytes(at + 1, nameSize);
-    const offset = nameBytes === undefined || nameSize === undefined ? undefined : offsetSize === 8 ? file.uint64(at + 1 + nameSize) : file.uint32(at + 1 + nameSize);
+    const offset =
+      nameBytes === undefined || nameSize === undefined ? undefined : offsetSize === 8 ? file.uint64(at + 1 + nameSize) : file.uint32(at + 1 + nameSize);
     if (offset === undefined || nameSize === undefined || nameBytes === undefined) {
       throw dataError(file.path, `truncated index (entry ${i + 1} of ${count} runs past the end of the file at byte ${at})`);
     }

@@ -94,7 +94,11 @@ export class TwoBitReader {
   private readonly maskBlocks: MappedBlocks;
   private readonly dnaOffset: number;
 
-  constructor(readonly layout: TwoBitLayout, private readonly file: MappedFile, littleEndian: boolean) {
+  constructor(
+    readonly layout: TwoBitLayout,
+    private readonly file: MappedFile,
+    littleEndian: boolean,
+  ) {
     this.nBlocks = new MappedBlocks(file, layout.nBlockCount, layout.nBlocksAt, littleEndian);
     this.maskBlocks = new MappedBlocks(file, layout.maskBlockCount, layout.maskBlocksAt, littleEndian);
     this.dnaOffset = layout.dnaOffset;
