@@ -1,9 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { ProblemError } from '../src/core/errors.js';
-
-/** What a reload did: 200 with `status: "reloaded"` (done here), or 202 `accepted` (a cluster worker asked the primary). */
-export type ReloadOutcome = { status: 'reloaded'; assemblies: string[]; sequences: number; bases: number; ms: number } | { status: 'accepted'; detail: string };
+import type { ReloadOutcome } from '../src/data/served-data.js';
 
 export interface AdminOptions {
   /** The bearer token (SEQSERVE_ADMIN_TOKEN); absent: the admin routes answer 404. */

@@ -6,7 +6,7 @@ import { ChangeClock, contentTag, sendJson, type CachePolicy } from '../src/http
 import type { SequenceDigests } from '../src/refget/digests.js';
 import type { MappedSequence } from '../src/store/mapped-sequence.js';
 import type { SequenceStore } from '../src/store/sequence-store.js';
-import type { RefgetItem } from './refget.js';
+import type { RefgetItem } from '../src/refget/refget-item.js';
 import { sequenceName } from './schemas.js';
 
 /**

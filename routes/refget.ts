@@ -2,7 +2,6 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { namingAuthority } from '../src/data/aliases.js';
-import type { Assembly } from '../src/data/assemblies.js';
 import { ProblemError, answerTooLarge } from '../src/core/errors.js';
 import {
   answeredConditionally,
@@ -19,15 +18,8 @@ import type { DigestIndex } from '../src/refget/digest-index.js';
 import { trunc512Of } from '../src/refget/digests.js';
 import { jsonTypes, negotiate, sequenceTypes } from '../src/refget/media-types.js';
 import { subsequence } from '../src/refget/subsequence.js';
-import type { MappedSequence } from '../src/store/mapped-sequence.js';
+import type { RefgetItem } from '../src/refget/refget-item.js';
 import { sendBases } from './answer-bases.js';
-
-/** What refget finds by digest: a sequence, and the assembly whose names it has. */
-export interface RefgetItem {
-  record: MappedSequence['record'];
-  sequence: MappedSequence;
-  assembly: Assembly;
-}
 
 export interface RefgetOptions {
   /** The digest index now (a reload replaces it). */

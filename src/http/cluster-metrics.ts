@@ -1,21 +1,7 @@
 /**
- * /metrics with --workers N: every scrape covers every worker, whichever worker takes it.
- *
- * Each worker counts its own answers (src/metrics.ts; no IPC per request). A worker asked for
- * GET /metrics asks the primary; the primary asks every live worker for its figures
- * (prom-client's JSON form), waits for them (at most `collectTimeoutMs`; a worker that does not
- * answer counts with the figures it last sent), aggregates them with prom-client's
- * AggregatorRegistry.aggregate, each metric by its own `aggregator` (counters and histograms sum;
- * see src/metrics.ts for the gauges), and sends the exposition text back.
- *
- * Counters never go backwards, even as workers die: the primary keeps the figures each worker
- * last sent (every scrape refreshes them, and a poll every `pollMs` too), and when a worker is
- * gone it adds that worker's last counters and histograms to a total of the departed. A worker
- * closing gracefully sends its final figures as it closes; one killed outright (SIGKILL, a crash)
- * loses what it counted since the last poll or scrape.
- *
- * prom-client's own AggregatorRegistry.clusterMetrics() is not used for the gathering: it gives up
- * the whole scrape when one worker is slow, and forgets a dead worker's counts.
+ * /metrics with --workers N: a worker asked for GET /metrics asks the primary, which gathers every
+ * live worker's figures (at most `collectTimeoutMs`; a silent worker counts with its last ones) and
+ * aggregates each metric by its prom-client `aggregator` (src/http/metrics.ts).
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
@@ -62,6 +48,12 @@ interface Collect {
 }
 
 /** The primary's side: started once, before the workers are forked. */
+/**
+ * Counters never go backwards as workers die: the primary keeps each worker's last figures (refreshed
+ * by scrapes, a poll every `pollMs` and a graceful close) and adds a departed worker's to a running
+ * total; one killed outright loses only what it counted since. Not prom-client's clusterMetrics():
+ * it gives up a scrape when one worker is slow and forgets the dead.
+ */
 export class ClusterMetrics {
   /** Each live worker's figures as it last sent them, by metric name (a poll replaces only counters and histograms). */
   private readonly live = new Map<number, Map<string, MetricJson>>();
@@ -72,8 +64,8 @@ export class ClusterMetrics {
 
   constructor(
     private readonly log: Logger,
-    // A poll costs a worker 2-3 ms at 100 route/method/status series (measured); the collect timeout
-    // leaves room within Prometheus's default 10 s scrape timeout.
+    // Why pollMs: a poll's cost to a worker (BENCHMARKS.md#code-choices-and-their-measurements); the
+    // collect timeout leaves room within Prometheus's default 10 s scrape timeout.
     private readonly options = { pollMs: 5000, collectTimeoutMs: 5000 },
   ) {}
 
@@ -100,7 +92,7 @@ export class ClusterMetrics {
     const { AggregatorRegistry } = await import('prom-client');
     const sets = [...this.live.values()].map((figures) => [...figures.values()]);
     sets.push([...this.departed.values()].map(({ metric, values }) => ({ ...metric, values: [...values.values()] })));
-    const registry = AggregatorRegistry.aggregate(sets as unknown as Parameters<typeof AggregatorRegistry.aggregate>[0]);
+    const registry = AggregatorRegistry.aggregate(sets);
     return registry.metrics();
   }
 
@@ -160,7 +152,7 @@ export class ClusterMetrics {
     if (!figures) return;
     for (const metric of figures.values()) {
       if (!cumulativeTypes.has(metric.type) || metric.aggregator !== 'sum') continue;
-      const kept = this.departed.get(metric.name) ?? { metric: { ...metric, values: [] }, values: new Map() };
+      const kept = this.departed.get(metric.name) ?? { metric: { ...metric, values: [] }, values: new Map<string, MetricJson['values'][number]>() };
       this.departed.set(metric.name, kept);
       for (const v of metric.values) {
         const key = seriesKey(v);

@@ -1,23 +1,7 @@
 /**
- * Prometheus metrics (GET /metrics, routes/metrics.ts), one registry per app.
- *
- * The per-request metrics are counted in our own cells, not through prom-client's
- * `histogram.labels(...).observe()`: even pre-bound, a prom-client observation validates and
- * hashes its labels each time, which measured ~0.5 µs for the histogram and ~1 µs with the two
- * counters (bench/.tmp/metrics/observe.ts), a tenth of a fast-path answer. A cell here is found
- * by one map lookup and an array index and costs ~12 ns (a few additions and a bucket scan).
- * The cells are turned into prom-client's metric form only when scraped (HttpMetric.get), so
- * prom-client still writes the exposition, the default metrics and the gauges.
- *
- * `route` is the Fastify route pattern (`/chrom/:name/base/:offset`), never the URL; requests
- * no route matched are `unmatched`. The fast path reports its answers under the pattern of the
- * route that would have answered them.
- *
- * With --workers N each worker counts in its own registry; a scrape, whichever worker takes it,
- * covers them all (src/cluster-metrics.ts): the primary aggregates each metric by its prom-client
- * `aggregator`. Counters and histograms sum; gauges of shared things (mapped bytes, sequences,
- * bases, page cache, digests) take the max, as every worker sees the same; per-process gauges
- * (memory, BGZF cache, `seqserve_workers`) sum. No series carries a pid: restarts do not break it.
+ * Prometheus metrics (GET /metrics, routes/metrics.ts), one registry per app. Per-request metrics are
+ * counted in our own cells, made into prom-client's form only when scraped (CellMetric.get).
+ * Why: prom-client's per-observation label work (BENCHMARKS.md#code-choices-and-their-measurements).
  */
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -25,7 +9,7 @@ import { collectDefaultMetrics, Gauge, Registry, type Aggregator, type Metric } 
 import type { Assemblies } from '../data/assemblies.js';
 import { ResidentMeter } from '../store/resident-meter.js';
 
-/** Seconds: from 100 µs (a single base takes ~25 µs of server time) to 5 s (large streamed answers). */
+/** Seconds: from 100 µs (a single base) to 5 s (large streamed answers). */
 export const durationBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] as const;
 
 let processMetrics: Registry | undefined;
@@ -43,7 +27,10 @@ function processRegistry(): Registry {
   return processMetrics;
 }
 
-/** The label of requests no route matched. */
+/**
+ * The `route` label is the Fastify route pattern, never the URL (the fast path reports under the
+ * pattern of the route that would have answered); this is the label of requests no route matched.
+ */
 export const unmatchedRoute = 'unmatched';
 
 /** The answers of one route, method and status. */
@@ -97,6 +84,11 @@ export interface MetricsOptions {
   residentTtlMs?: number;
 }
 
+/**
+ * With --workers N a scrape covers every worker (src/http/cluster-metrics.ts), each metric summed
+ * or, for gauges of shared things every worker sees alike, maxed; no series carries a pid, so
+ * restarts do not break it.
+ */
 export class Metrics {
   /** This app's metrics; the process's (processRegistry) are added when scraped. */
   readonly registry = new Registry();
@@ -287,7 +279,10 @@ function countWrites(raw: CountedResponse): void {
     if (typeof chunk === 'string') raw[countedBytes]! += Buffer.byteLength(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
     else if (chunk instanceof Uint8Array) raw[countedBytes]! += chunk.byteLength;
   };
+  // Wrapped, and called below with the response as `this`, as Node calls them.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const write = raw.write;
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const end = raw.end;
   raw.write = function (this: ServerResponse, chunk: unknown, encoding?: unknown, cb?: unknown) {
     count(chunk, encoding);

@@ -1,12 +1,13 @@
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
-import { packageVersion } from '../core/package-root.js';
+import { packageVersion } from '../../core/package-root.js';
 
 /** Where the API is described: the UI here, the OpenAPI document at `${docsPrefix}/json`. */
-export const docsPrefix = '/docs';
+const docsPrefix = '/docs';
 
 /**
  * OpenAPI 3 from the routes' zod schemas, the Swagger UI at /docs and the document at
@@ -14,7 +15,7 @@ export const docsPrefix = '/docs';
  * onRoute hook at startup and builds the document once, on first request for it; it adds no
  * per-request hook to the other routes. The UI's assets are served from the package, no CDN.
  */
-export async function registerDocs(app: FastifyInstance): Promise<void> {
+const docs: FastifyPluginAsync = async (app) => {
   const version = packageVersion();
   await app.register(swagger, {
     openapi: {
@@ -47,4 +48,6 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
       transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, '').replace(' validator.swagger.io', ''),
     });
   });
-}
+};
+
+export default fp(docs, { name: 'docs' });
