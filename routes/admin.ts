@@ -1,3 +1,4 @@
+/** POST /admin/reload, behind a bearer token: re-read the data folder without a restart. */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { ProblemError } from '../src/core/errors.js';

@@ -1,3 +1,4 @@
+/** How the routes answering bases (range, region, refget) send them: validators, Range, compression, streaming. */
 import { isAscii } from 'node:buffer';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { applyCaseMask, isAsStored, type CaseMask } from '../src/store/case-mask.js';
@@ -122,9 +123,8 @@ export function sendBases(
   if (encoding !== undefined) return reply.send(encodeBody(new ChunkStream(chunk, from, to, reverse), encoding, level, to - from));
   if (to - from > streamThreshold) return reply.send(new ChunkStream(chunk, from, to, reverse));
   const body = chunk(from, to);
-  // Node writes a string body in the same write as the headers, a Buffer as a second chunk
-  // (writev): for small answers that second chunk measured a large share of the request cost.
-  // Only for ASCII, which a string carries byte for byte (other bytes would be re-encoded).
+  // A string goes out in the same write as the headers, a Buffer as a second chunk (writev; see
+  // BENCHMARKS.md#code-choices-and-their-measurements). Only ASCII: a string carries it byte for byte.
   return reply.send(body.length <= smallAnswer && isAscii(body) ? body.toString('latin1') : body);
 }
 

@@ -1,3 +1,4 @@
+/** GET /assemblies and /assemblies/NAME: the genome builds served, with their sequences. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';

@@ -1,3 +1,4 @@
+// GET /chrom/:name/base/:offset: one base, the route behind the fast path (src/http/fast-path.ts).
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -9,10 +10,8 @@ import { coordinate, sequenceName } from './schemas.js';
 const params = z.object({ name: sequenceName, offset: coordinate });
 
 /**
- * Each byte value as a one-character string, made once. Node writes a string body together
- * with the headers in one write, but a Buffer body as a second chunk (writev), which measured
- * about a tenth of the whole request cost for one byte. A view buys nothing for one byte, and
- * a string from this table allocates nothing.
+ * Each byte value as a one-character string, made once: Node writes a string body in the same
+ * write as the headers, a Buffer as a second chunk (BENCHMARKS.md#code-choices-and-their-measurements).
  */
 const asciiStrings = Array.from({ length: 128 }, (_, b) => String.fromCharCode(b));
 
@@ -21,7 +20,7 @@ const asciiStrings = Array.from({ length: 128 }, (_, b) => String.fromCharCode(b
  * sequence's opening and the offset (src/fast-path.ts builds the same); one byte is never encoded.
  */
 export const baseRoutes: FastifyPluginAsync<{ store: SequenceStore; cache: CachePolicy }> = async (app, { store, cache }) => {
-  // Synchronous on purpose: the hot path; an async handler measured ~8% slower.
+  // Synchronous on purpose: the hot path (BENCHMARKS.md#code-choices-and-their-measurements).
   app.withTypeProvider<ZodTypeProvider>().get('/chrom/:name/base/:offset', { schema: { params } }, (request, reply) => {
     const { name, offset } = request.params;
     const sequence = store.get(name);

@@ -1,27 +1,8 @@
 /**
- * POST /batch?format=json|fasta&width=60&strand=-&case=&mask=: many regions in, their bases out,
- * in one answer (flanks around variants, region lists for pipelines).
- *
- * Body, by Content-Type:
- * - `application/json`: `{"regions": [...]}`; each item a samtools region string
- *   (`"chr1:1,000-2,000"`, 1-based inclusive, an end past the end cut to the length as samtools
- *   does) or `{"name"|"chrom", "start", "end", "strand"?}` (0-based half-open, strand + - or .).
- * - `text/plain` or `text/x-bed`: one region a line; a line with tabs is BED
- *   (`chrom start end [name score strand]`, 0-based half-open, strand - reverse-complements),
- *   a line without is a region string (a `samtools faidx -r` file). `#`, `track`, `browser`
- *   and blank lines are skipped.
- *
- * Answer, by `?format=` or `Accept`: JSON (default) `{"sequences": [{region, name, start, end,
- * strand, sequence}]}` (name is the canonical name, start/end 0-based half-open as resolved), or
- * FASTA (`text/x-fasta`) as `samtools faidx [-i] -r` writes it: `>REGION` headers (the region
- * string as given, `name:start+1-end` for coordinates), `/rc` after minus-strand ones, lines of
- * `width` bases (60; 0 = one line). `?strand=-` reverse-complements regions that give no strand
- * (`samtools faidx -i`). `?case` and `?mask` as on the range route.
- *
- * The first bad region fails the whole batch: problem+json naming it (`regions[i]` or `line n`,
- * and `index`/`line` members): 400 malformed, 404 unknown sequence, 416 past the end. A body over
- * the limit (64 MiB) or more than 1,000,000 regions is 413. Regions are resolved in slices with a
- * yield to the event loop between them; large answers are streamed slice by slice as the socket drains.
+ * POST /batch: many regions in (JSON, or region and BED lines as text; src/batch/parse.ts), their
+ * bases out in one answer (JSON, or FASTA as `samtools faidx [-i] -r` writes it; record-format.ts).
+ * The first bad region fails the whole batch (400/404/416, problem+json naming it); a body or region
+ * count over the limit is 413; large answers stream as the socket drains.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';

@@ -1,3 +1,4 @@
+/** GET /chrom and /chrom/NAME: the sequences of an assembly, their lengths, aliases and digests. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';

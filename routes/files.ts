@@ -1,7 +1,11 @@
+/**
+ * GET/HEAD /files/NAME: the data folder's files byte for byte, with ranges and validators, for igv.js
+ * and JBrowse.
+ */
 import type { FastifyPluginAsync } from 'fastify';
 import { ProblemError, pastTheEnd } from '../src/core/errors.js';
 import { contentRange, evaluatePreconditions, parseRange, rangeApplies } from '../src/http/range.js';
-import type { StaticFile } from '../src/http/static-files.js';
+import type { StaticFile } from '../src/data/static-files.js';
 
 export interface FilesOptions {
   /** The servable files by name (src/static-files.ts), built once at startup. */

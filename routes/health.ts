@@ -1,3 +1,7 @@
+/**
+ * GET /healthz (the process answers) and GET /readyz (the data is mapped; digests and preload
+ * progress).
+ */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Assemblies } from '../src/data/assemblies.js';
 import { preloadOff, type PreloadStatus } from '../src/data/preload.js';

@@ -1,3 +1,4 @@
+/** GET /metrics: Prometheus text exposition, across every worker. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Metrics } from '../src/http/metrics.js';
 

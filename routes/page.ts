@@ -1,3 +1,4 @@
+/** GET /: the human page (assemblies, sequences, an igv.js view) and its assets. */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -9,7 +10,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Assemblies } from '../src/data/assemblies.js';
 import { ProblemError } from '../src/core/errors.js';
 import { packageRoot } from '../src/core/package-root.js';
-import type { StaticFile } from '../src/http/static-files.js';
+import type { StaticFile } from '../src/data/static-files.js';
 
 export interface PageOptions {
   assemblies: Assemblies;

@@ -1,17 +1,8 @@
 /**
- * GET /random?length=L&count=N&seed=S&exclude=N&format=json|fasta|bed&width=&case=&mask=:
- * N windows of L bases drawn uniformly over the assembly's bases (every start position of every
- * sequence at least L long equally likely; with replacement), see src/random-windows.ts.
- *
- * - `seed` (0 to 2^32 − 1) makes the draw repeatable; without one the server picks a seed. The
- *   seed is in the `x-seqserve-seed` header and the JSON answer, so any draw can be repeated.
- * - `exclude=N` draws again any window holding N or n; after count·10 + 1000 draws it gives up
- *   with 422 (the assembly has too few N-free windows of that length).
- * - Limits: 1 ≤ length ≤ 1,000,000, 1 ≤ count ≤ 100,000 (default 1), count·length ≤ 2^28
- *   bases; beyond, 400. No sequence at least `length` long: 416.
- * - Answer by `format` or `Accept`: JSON `{"seed", "length", "count", "sequences": [{region,
- *   name, start, end, strand, sequence}]}` as POST /batch, FASTA (`>name:start+1-end`, lines of
- *   `width`), or BED (`name start end label 0 +`, no bases). Windows come in draw order.
+ * GET /random: N windows of L bases drawn uniformly over every start position of the assembly
+ * (src/batch/random-windows.ts), as JSON, FASTA or BED. The seed (given, or picked) is in the
+ * `x-seqserve-seed` header and the JSON answer, so any draw can be repeated; `exclude=N` redraws
+ * windows holding N (422 after count·10 + 1000 draws).
  */
 import { randomInt } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';

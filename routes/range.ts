@@ -1,3 +1,4 @@
+/** GET /chrom/:name/range: bases [start, end) of one sequence of the default assembly. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';

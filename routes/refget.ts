@@ -1,3 +1,4 @@
+/** GA4GH refget v2: sequences and metadata by digest (MD5, ga4gh SQ., TRUNC512), and service-info. */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';

@@ -1,3 +1,4 @@
+/** GET /region/:region: the bases of a samtools region string. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';

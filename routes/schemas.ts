@@ -1,3 +1,4 @@
+/** The zod schemas the routes share: URL coordinates, sequence names, and the answer options (strand, case, mask). */
 import { z } from 'zod';
 
 /**

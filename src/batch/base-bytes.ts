@@ -19,7 +19,10 @@ const complement = (() => {
   return t;
 })();
 
-/** Copies src[from, to) to dst at `at`: a byte loop for short runs (Buffer#copy costs ~1 µs a call), copy() for long ones. */
+/**
+ * Copies src[from, to) to dst at `at`: a byte loop for short runs, a bulk set for long ones.
+ * Why: a bulk copy's per-call cost (BENCHMARKS.md#code-choices-and-their-measurements).
+ */
 export function copyBytes(src: Uint8Array, from: number, to: number, dst: Buffer, at: number): void {
   if (to - from > 256) {
     dst.set(src.subarray(from, to), at);

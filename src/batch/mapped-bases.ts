@@ -1,3 +1,4 @@
+/** MappedBases: a plan's forward bases read straight out of the mappings, for PlanWriter. */
 import type { MappedFile } from '../store/mapped-file.js';
 import type { MappedSequence } from '../store/mapped-sequence.js';
 import type { SequenceStore } from '../store/sequence-store.js';

@@ -1,22 +1,15 @@
+/** POST /batch request bodies (JSON, or text: region strings and BED lines) parsed into a RegionPlan. */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { ProblemError, badRequest } from '../core/errors.js';
 import type { SequenceStore } from '../store/sequence-store.js';
 import { BatchProblem, RegionPlan, resolveCoordinates, resolveRegionString, tooLarge } from './plan.js';
 
 /**
- * Request bodies of POST /batch, turned into a RegionPlan:
- *
- * - JSON: `{"regions": [...]}` (or a bare array); each item is a samtools region string
- *   (1-based inclusive, src/region.ts) or `{"name"|"chrom", "start", "end", "strand"?}`
- *   (0-based half-open; strand "+", "-" or ".").
- * - Text (text/plain, text/x-bed): one region a line. A line with a tab is BED
- *   (`chrom start end [name [score [strand]]]`, 0-based half-open, strand "-" reverse-complements);
- *   a line without one is a samtools region string, as in a `samtools faidx -r` file. Blank
- *   lines, `#` comments and `track`/`browser` lines are skipped; a trailing `\r` is dropped.
- *
- * `defaultReverse` (the query's `strand=-`, like `samtools faidx -i`) applies to regions that
- * say no strand. The first bad region fails the whole batch, named by index (and line).
- * Work is done in slices, yielding to the event loop between them.
+ * JSON: `{"regions": [...]}` or a bare array of samtools region strings (1-based inclusive) and
+ * `{"name"|"chrom", "start", "end", "strand"?}` objects (0-based half-open). Text: one region a line,
+ * BED when it has a tab (`chrom start end [name [score [strand]]]`), else a region string as in a
+ * `samtools faidx -r` file; blank, `#`, `track` and `browser` lines skipped, a trailing `\r` dropped.
+ * `defaultReverse` (`strand=-`, like `samtools faidx -i`) applies to regions that give no strand.
  */
 export interface ParseOptions {
   store: SequenceStore;

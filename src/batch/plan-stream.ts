@@ -1,3 +1,4 @@
+/** PlanStream: a PlanWriter's answer as a readable stream, written at the pace the socket drains. */
 import { Readable } from 'node:stream';
 import { chunkBytes } from './output-chunks.js';
 import type { PlanWriter } from './write.js';

@@ -1,3 +1,4 @@
+/** RegionPlan, the checked regions that POST /batch and GET /random answer, and how regions are resolved into one. */
 import { ProblemError, badRequest, pastTheEnd, unknownSequence } from '../core/errors.js';
 import { parseRegion } from '../core/region.js';
 import type { MappedSequence } from '../store/mapped-sequence.js';

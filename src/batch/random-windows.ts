@@ -1,3 +1,4 @@
+/** GET /random's draw: windows of L bases sampled uniformly over an assembly (WindowSampler), as a RegionPlan. */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { RegionPlan } from './plan.js';
 import { ProblemError, pastTheEnd } from '../core/errors.js';
@@ -6,15 +7,10 @@ import type { MappedSequence } from '../store/mapped-sequence.js';
 import type { SequenceStore } from '../store/sequence-store.js';
 
 /**
- * Windows of L bases drawn uniformly over an assembly: every valid start position of every
- * sequence at least L long is equally likely, so a sequence is chosen with probability
- * proportional to (length − L + 1). Sampling is with replacement.
- *
- * The table is built once per store: the sequences sorted by length, longest first, and the
- * prefix sums of their lengths. For a window length L, the sequences that can hold one are a
- * prefix of that order (found by binary search), and the number of windows among the first i of
- * them is prefix[i] − i·(L − 1), increasing in i; each draw is a uniform number below the total,
- * placed by a second binary search.
+ * Every valid start of every sequence at least L long is equally likely (with replacement). Built once
+ * per store: sequences longest first with prefix sums of lengths, so those holding a window are a
+ * prefix (binary search) with prefix[i] − i·(L − 1) windows among the first i, and a uniform draw
+ * below the total is placed by a second binary search.
  */
 export class WindowSampler {
   private readonly order: MappedSequence[];

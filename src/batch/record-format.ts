@@ -1,11 +1,7 @@
 /**
- * What frames each region of an answer, per format:
- *
- * - JSON: `PREFIX{"region":..., "name":..., "start":..., "end":..., "strand":..., "sequence":"..."},...]}`
- *   where PREFIX is `{"sequences":[` (or what the caller gives, e.g. with a seed first).
- * - FASTA: `>LABEL` (`>LABEL/rc` on the minus strand, as `samtools faidx -i` writes), then the
- *   bases in lines of `width` (0 = one line), as `samtools faidx` writes them.
- * - BED: `name<TAB>start<TAB>end<TAB>label<TAB>0<TAB>strand`, coordinates only.
+ * What frames each region of an answer: JSON `PREFIX{"region", "name", "start", "end", "strand",
+ * "sequence"},...]}` (PREFIX `{"sequences":[` or the caller's); FASTA `>LABEL` (`/rc` on the minus
+ * strand) and lines of `width` bases, as `samtools faidx [-i]` writes; BED `name start end label 0 strand`.
  */
 import type { OutputChunks } from './output-chunks.js';
 import type { OutputFormat } from './output-format.js';

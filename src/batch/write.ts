@@ -1,3 +1,4 @@
+/** PlanWriter: the answer of a RegionPlan written as JSON, FASTA or BED into output chunks. */
 import { applyCaseMask, isAsStored, type CaseMask } from '../store/case-mask.js';
 import type { SequenceStore } from '../store/sequence-store.js';
 import { copyBytes, identity, jsonSafe, transform } from './base-bytes.js';

@@ -1,3 +1,4 @@
+/** The error types: problems answered as problem+json, bad data at startup, overload. */
 import { STATUS_CODES } from 'node:http';
 
 /**

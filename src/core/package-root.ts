@@ -1,3 +1,4 @@
+/** Where the package is installed (its folder and version), wherever the code runs from. */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,10 +1,7 @@
 /**
- * Progress of long work (index, prepare, --preload), on stderr so stdout stays for results:
- * on a terminal one line redrawn in place (at most 10 times a second),
- * `label  1.2 GiB / 3.0 GiB  40%  210 MiB/s  0:09 left`; elsewhere (a pipe, a log file, CI) a
- * plain line every few seconds, so logs show the work is alive without a line per chunk.
- * Both end with one closing line. The work reports absolute amounts (update), so it may be
- * called as often as it likes: everything but a time check is skipped between draws.
+ * Progress of long work (index, prepare, --preload) on stderr, so stdout stays for results: on a
+ * terminal one line redrawn at most 10 times a second, elsewhere a plain line every few seconds.
+ * The work reports absolute amounts (update) as often as it likes: between draws only a time check runs.
  */
 
 export interface ProgressSink {

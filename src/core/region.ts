@@ -1,3 +1,4 @@
+/** samtools region strings parsed and resolved exactly as `samtools faidx` reads them. */
 import { badRequest, unknownSequence } from './errors.js';
 
 /**

@@ -1,3 +1,4 @@
+/** Other names of sequences: UCSC chromAlias files, the built-in chr1 ↔ 1 rule, and who uses each spelling. */
 import { DataError } from '../core/errors.js';
 
 /** Another name of a sequence, and who uses that spelling (ucsc, ensembl, refseq, genbank, insdc...). */

@@ -1,3 +1,7 @@
+/**
+ * The data folder as assemblies: its top level and each subfolder, one catalog and one mapped store
+ * each.
+ */
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { loadCatalog, type Catalog } from './catalog.js';

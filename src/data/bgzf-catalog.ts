@@ -1,3 +1,4 @@
+/** The catalog's records of a bgzipped FASTA, from its .fai and .gzi (built and saved when missing). */
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { indexProgress, type CatalogLog, type SequenceRecord } from './sequence-record.js';
 import { DataError } from '../core/errors.js';

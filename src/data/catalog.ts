@@ -1,3 +1,4 @@
+/** The catalog of a data folder: its sequence files, their indexes and their aliases, read at startup. */
 import { closeSync, existsSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { buildAliases, parseChromAlias, type Alias, type AliasFile, type AliasTable } from './aliases.js';

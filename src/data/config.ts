@@ -1,3 +1,4 @@
+/** The settings (flags, environment, defaults) and their validation. */
 import { availableParallelism } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { z } from 'zod';

@@ -1,3 +1,4 @@
+/** The bundled demo genome, generated on first start. */
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mulberry32 } from '../core/mulberry32.js';

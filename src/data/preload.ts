@@ -1,20 +1,6 @@
 /**
  * --preload: warms the page cache with every mapped file once the server listens, so the first
  * requests to each region do not wait for the disk.
- *
- * How: madvise(MADV_WILLNEED) over each file in small steps. WILLNEED starts the reads and
- * returns without waiting for them, so the event loop keeps serving; the kernel caps what one
- * call reads at the device's readahead size (max(read_ahead_kb, max_sectors_kb), often only
- * 128 KiB), hence the small steps, issued in slices of at most ~2 ms with setImmediate between
- * them. Progress is then measured with mincore (MappedFile.residentBytes) until every page is
- * resident, or until residency stops growing (memory too small for the genome, or a file
- * system that ignores the advice): chunks still missing are advised once more, and the preload
- * ends reporting what did stay resident.
- *
- * Touching every page instead would block the thread on each cold page; measured on a 1 GB file
- * with a cold cache (see the report of issue 5), WILLNEED in readahead-sized steps filled the
- * cache in ~0.5 s against ~1.7 s for a sequential read() and ~14 s for touching the pages of a
- * MADV_RANDOM mapping.
  */
 import { Progress, formatProgress } from '../core/progress.js';
 import type { MappedFile } from '../store/mapped-file.js';
@@ -56,6 +42,12 @@ export interface PreloadOptions {
 
 const MB = 1024 * 1024;
 
+/**
+ * madvise(MADV_WILLNEED) starts the reads without waiting, so the event loop keeps serving; the
+ * kernel caps one call at the device's readahead (often 128 KiB), hence small steps in slices of
+ * at most ~2 ms. Progress is mincore until every page is resident or residency stops growing.
+ * Why not touch the pages or read(): BENCHMARKS.md#code-choices-and-their-measurements.
+ */
 export class Preload {
   readonly total: number;
   /** Resolves with the final status when done or stopped; never rejects. */

@@ -1,3 +1,4 @@
+/** SequenceRecord: what the catalog knows of one sequence's file and layout, for the store to map. */
 import type { GziIndex } from '../formats/bgzf/gzi.js';
 import type { LineLayout } from '../formats/fasta/offset.js';
 import type { TwoBitLayout } from '../formats/twobit/twobit-index.js';

@@ -1,3 +1,7 @@
+/**
+ * The /files map: which files of the data folder are servable under which name, decided when the data
+ * is opened.
+ */
 import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, isAbsolute, relative } from 'node:path';

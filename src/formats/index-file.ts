@@ -1,3 +1,4 @@
+/** Saving an index built at startup beside its data file, or keeping it in memory when that folder is read-only. */
 import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
 
 export interface IndexLog {

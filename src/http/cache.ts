@@ -1,3 +1,4 @@
+/** HTTP caching: ETags, Last-Modified, Cache-Control, conditional requests and the choice of Content-Encoding. */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';

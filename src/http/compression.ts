@@ -1,15 +1,11 @@
+/**
+ * Content-Encoding of answers when the client's Accept-Encoding asks (RFC 9110 §12.5.3). Not the
+ * `@fastify/compress` plugin: it compresses in an onSend hook, too late to give each encoding its own
+ * strong ETag before the conditional request is evaluated, and it knows nothing of the fast path.
+ */
 import { Readable, pipeline, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
 
-/**
- * Content-Encoding of answers when the client's Accept-Encoding asks (RFC 9110 §12.5.3).
- *
- * Our own small module rather than @fastify/compress: that plugin compresses in an onSend hook
- * after the handler, so it cannot give each encoding its own strong ETag before the conditional
- * request is evaluated (a 304 must compare the encoded representation's tag), it knows nothing
- * of the fast path (answered before Fastify), and it would be a new dependency. What we need is
- * a negotiation and a zlib stream piped after the ChunkStream: node:zlib does both.
- */
 export type Encoding = 'gzip' | 'br' | 'zstd';
 
 /** What the server compresses with, from config (undefined when compression is off). */
@@ -30,9 +26,8 @@ const zstdLevelParam = (zlib.constants as unknown as Record<string, number>).ZST
 export const hasZstd = typeof zstdFactory === 'function' && zstdLevelParam !== undefined;
 
 /**
- * Preference when the client accepts several equally, measured on sequence text (bench/
- * compression.ts, 4 Mbp, level 1): zstd ~180 MB/s at 3.2x, brotli ~100-190 MB/s at 3.1-3.2x, gzip
- * ~65-100 MB/s at 2.9x; at higher levels gzip falls to a few MB/s, brotli and zstd much less.
+ * Preference when the client accepts several equally, by speed and ratio on sequence text
+ * (BENCHMARKS.md#code-choices-and-their-measurements).
  */
 export const supportedEncodings: readonly Encoding[] = hasZstd ? ['zstd', 'br', 'gzip'] : ['br', 'gzip'];
 

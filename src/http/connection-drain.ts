@@ -1,3 +1,4 @@
+/** ConnectionDrain: closing the server within a bounded time without losing the tail of an answer. */
 import type { Server } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
 import { readSendQueues, sendQueueKey, type SendQueues } from './tcp-send-queue.js';
@@ -23,31 +24,18 @@ interface Tracked {
 }
 
 /**
- * An answer handed to the kernel at least this long before closing began is taken as read: the
- * connection is idle (a load balancer's keep-alive connection) and is closed at once. A more
- * recent one may still sit unread in a proxy's receive buffer (docker's userland proxy acks
- * megabytes it has not yet relayed, and would lose them when our network namespace goes), so
- * its connection is ended with FIN and kept until the client closes its side, or the grace ends.
+ * An answer handed to the kernel this long before closing began is taken as read. A more recent one
+ * may sit unread in a proxy's buffer (docker's userland proxy acks megabytes it has not relayed), so
+ * its connection is ended with FIN and kept until the client closes, or the grace ends.
  */
 const settledMs = 1000;
 
 /**
- * Closing within a bounded time without losing the tail of an answer.
- *
- * On close the server stops accepting at once (a new connection is refused), then:
- * - a connection with no request in flight and nothing left to send, in Node or in the kernel,
- *   whose last answer was handed over a second or more before (see settledMs), is destroyed at
- *   once (idle keep-alive clients cost nothing, even those that never close);
- * - one whose answer ended more recently is ended with FIN and kept until the client closes its
- *   side (which it does once it has read everything), at most until the grace ends;
- * - one whose answer is written but still sits in the kernel's send queue is kept until the
- *   client has taken it: in a container the network namespace goes away with the process, so
- *   exiting earlier would lose that tail (a client reading slowly through `docker stop` got a
- *   truncated answer);
- * - an answer still being written gets `graceMs`; at that deadline every connection left is cut
- *   (reset).
- * Where the send queue cannot be read, an idle connection is ended with FIN and kept until the
- * client closes its side (which it does once it has read everything) or the deadline.
+ * On close the server stops accepting, then: an idle connection whose last answer settled (settledMs)
+ * is destroyed at once; a more recent one is ended with FIN and kept until its client closes; one whose
+ * answer still sits in the kernel's send queue is kept until the client has taken it (a container's
+ * network goes away with the process); at `graceMs` every connection left is reset. Where the send
+ * queue cannot be read, an idle connection is ended with FIN and kept until the client closes.
  */
 export class ConnectionDrain {
   private readonly sockets = new Map<Socket, Tracked>();

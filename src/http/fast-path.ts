@@ -1,3 +1,9 @@
+/**
+ * The two hottest requests (GET /chrom/NAME/base/OFFSET, and GET /chrom/NAME/range?start=S&end=E
+ * up to `maxRangeBases`) answered before Fastify sees them, with the same status, headers, bytes
+ * and access-log line as routes/base.ts and routes/range.ts.
+ * Why: Fastify's per-request cost (BENCHMARKS.md#code-choices-and-their-measurements).
+ */
 import { isAscii } from 'node:buffer';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { FastifyServerFactory } from 'fastify';
@@ -6,22 +12,11 @@ import { requestId } from './request-id.js';
 import type { SequenceStore } from '../store/sequence-store.js';
 
 /**
- * The two hottest requests answered before Fastify sees them:
- *   GET /chrom/NAME/base/OFFSET
- *   GET /chrom/NAME/range?start=S&end=E   (a small answer: at most `maxRangeBases`)
- *
- * Their own work is a map lookup and a read from the mapping (~0.2 µs); through Fastify a base
- * cost ~25 µs of server CPU and a 100 bp range ~34 µs, against 15 µs for a hello-world route
- * (routing a parametric path, zod, hooks, the reply machinery; profiled with --cpu-prof, see
- * BENCHMARKS.md). So the plain cases are answered here, with the same status, headers, bytes
- * and access-log line as routes/base.ts and routes/range.ts. Everything else falls through to
- * Fastify, whose routes give the answer and every error exactly as before: HEAD, a Range
- * header, other query parameters, percent-encoded names, unknown names, coordinates past the
- * end or reversed, bytes outside ASCII, a closing server, conditional requests (If-None-Match
- * and the like: the route evaluates them), and an answer that would be compressed (over the
- * compression threshold with an Accept-Encoding). The validators and Cache-Control are the
- * routes' (src/http-cache.ts), from strings each sequence made when mapped, so here they are only
- * concatenated. test/fast-path.test.ts asks every request both ways and compares.
+ * Anything but the plain case falls through to Fastify, whose routes answer exactly as before
+ * (HEAD, a Range header, other query parameters, percent-encoded or unknown names, bad coordinates,
+ * non-ASCII bytes, a closing server, conditional or compressible requests); test/fast-path.test.ts
+ * asks every request both ways. Validators and Cache-Control are the routes' (src/http/cache.ts),
+ * strings made per sequence when mapped, only concatenated here.
  */
 export interface FastPathOptions {
   /** The default assembly's sequences (what /chrom serves). */

@@ -1,3 +1,4 @@
+/** The CORS and security headers every answer carries, as one list for the fast path and the routes. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemError } from '../core/errors.js';
 

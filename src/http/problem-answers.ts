@@ -1,3 +1,7 @@
+/**
+ * Errors as RFC 9457 problem+json: from routes, from Fastify before routing, and from Node's HTTP
+ * parser.
+ */
 import { basename } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';

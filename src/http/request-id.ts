@@ -1,3 +1,4 @@
+/** Request ids: the client's X-Request-Id when sane, else a short new one unique to this process. */
 import { randomBytes } from 'node:crypto';
 
 /**

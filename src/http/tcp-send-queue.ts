@@ -1,3 +1,4 @@
+/** The kernel's TCP send queue of each connection, read from /proc/net/tcp{,6} while shutting down. */
 import { readFileSync } from 'node:fs';
 import { isIPv4, isIPv6 } from 'node:net';
 import { endianness } from 'node:os';

@@ -1,21 +1,7 @@
 /**
  * The FASTA state machine of `seqserve prepare`: bytes in, one raw file per sequence (under
- * temporary names, in an OutputFolder) out. Semantics, as the catalog (and samtools faidx)
- * read a FASTA:
- * - the name is the header text up to the first whitespace (blanks after '>' skipped);
- * - LF or CRLF line ends; blank lines are skipped (anywhere); lines may have any lengths
- *   (the output is unwrapped, so no rewrapping is needed first); case is kept (soft-masking);
- * - a byte that is not printable ASCII inside a sequence line (space, tab, lone CR, control,
- *   ≥ 0x7f) is refused: samtools would not count it as a base;
- * - a repeated name: the first record wins and the later one is skipped with a warning, as
- *   samtools faidx and the catalog's .fai builder do, so the prepared folder serves exactly
- *   what the FASTA served;
- * - a record without bases is skipped with a warning (samtools does not index it, so the
- *   catalog never served it; no 0-byte raw file is written);
- * - a name that cannot be a file name (empty, '/', NUL, leading '.', more than 200 bytes, not
- *   UTF-8, or equal but for case to another name when OUTDIR's file system ignores case) is
- *   refused (by OutputFolder.create): the catalog serves NAME.raw as NAME and decodes nothing,
- *   so no escaping could round-trip.
+ * temporary names, in an OutputFolder) out, reading a FASTA exactly as the catalog and samtools
+ * faidx do, so the prepared folder serves what the FASTA served.
  */
 import { DataError } from '../core/errors.js';
 import type { OutputFolder } from './output-folder.js';
@@ -37,6 +23,12 @@ interface Header {
   line: number;
 }
 
+/**
+ * As samtools reads a FASTA: the name is the header up to the first whitespace; LF or CRLF, blank
+ * lines skipped, any line lengths, case kept; a non-printable byte in a sequence line is refused; a
+ * repeated name keeps the first record and a record without bases is skipped (both warned). A name
+ * that cannot be a file name is refused (OutputFolder.create): the catalog decodes nothing.
+ */
 export class FastaSplitter {
   private state: 'lineStart' | 'header' | 'sequence' = 'lineStart';
   private lineNo = 1;

@@ -1,13 +1,7 @@
 /**
- * `seqserve prepare INPUT OUTDIR`: any FASTA (plain, gzip, bgzip or any multi-member gzip; see
- * fasta-input.ts) streamed once into the layout seqserve serves fastest: one raw file per
- * sequence (`NAME.raw`: the bases, case kept, no header, no line ends), so every range is one
- * contiguous span of a mapping, and its refget digest sidecar (`NAME.raw.refget.tsv`), hashed
- * while writing.
- *
- * Memory is constant (a few 4 MiB buffers) whatever the genome or chromosome size. How the
- * FASTA is read: fasta-splitter.ts; how files appear in OUTDIR (all at the end, never
- * overwriting without `force`): output-folder.ts.
+ * `seqserve prepare INPUT OUTDIR`: any FASTA (plain or gzip; fasta-input.ts) streamed once into one
+ * `NAME.raw` per sequence (bases only, case kept, so every range is one contiguous span of a mapping)
+ * and its refget digest sidecar, hashed while writing, in constant memory (a few 4 MiB buffers).
  */
 import { statSync } from 'node:fs';
 import { aliasCopy } from './alias-file.js';

@@ -1,9 +1,7 @@
 /**
- * Which bases a refget `GET /sequence/{id}` asks for, and the status the refget v2 specification
- * (and its compliance suite) gives each malformed or impossible request. Pure, so every rule is
- * tested on its own. A Range whose first byte is at or past the end is a 416 with
- * `Content-Range: bytes *\/LENGTH`, as RFC 9110 and the refget compliance suite expect (the
- * specification's text said 400); start > end is a request for a circular sequence (501).
+ * Which bases a refget `GET /sequence/{id}` asks for, and the status refget v2 and its compliance
+ * suite give each bad request (pure, so every rule is tested alone). A Range starting at or past the
+ * end is 416 with `Content-Range: bytes *\/LENGTH` (RFC 9110, the suite; the spec's text said 400).
  */
 
 export type Subsequence =

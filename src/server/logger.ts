@@ -1,3 +1,4 @@
+/** The server's pino logger. */
 import { pino, type Logger } from 'pino';
 import type { Config } from '../data/config.js';
 

@@ -1,3 +1,7 @@
+/**
+ * Serving the data folder: one process, or a cluster's primary or worker; listen, the ready line,
+ * graceful close, SIGHUP reload.
+ */
 import cluster from 'node:cluster';
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
@@ -106,10 +110,7 @@ function pendingPreload(config: Config, total: number): PreloadStatus {
   return config.preload ? { state: 'running', bytes: 0, total, ms: 0 } : preloadOff;
 }
 
-/**
- * The HTTP side (Fastify, zod schemas, routes) is loaded only by the processes that serve: a
- * cluster primary never does, so it forks its workers ~70 ms sooner.
- */
+/** The HTTP side (Fastify, zod, routes) is loaded only where it serves, never in a cluster primary (BENCHMARKS.md#code-choices-and-their-measurements). */
 function loadApp(): Promise<typeof import('./app.js')> {
   return import('./app.js');
 }

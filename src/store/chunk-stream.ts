@@ -1,3 +1,4 @@
+/** ChunkStream: a span of bases streamed chunk by chunk as the socket drains. */
 import { Readable } from 'node:stream';
 
 /** Bytes per chunk: large enough to amortise per-chunk work, small enough to keep memory flat. */

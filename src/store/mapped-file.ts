@@ -1,3 +1,4 @@
+/** MappedFile: one data file mapped read-only in windows, and how it is noticed to have changed on disk. */
 import { closeSync, fstatSync, openSync, statSync } from 'node:fs';
 import { mmap } from './mmap-binding.js';
 

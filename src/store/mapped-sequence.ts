@@ -1,3 +1,4 @@
+/** MappedSequence: one sequence's bases, validators and reverse complement, read from its mapped file. */
 import type { SequenceRecord } from '../data/sequence-record.js';
 import { reverseComplementInPlace } from './reverse-complement.js';
 import type { MappedFile } from './mapped-file.js';

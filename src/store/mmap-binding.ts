@@ -1,3 +1,4 @@
+/** The typed native mmap binding (vendor/mmap-io). */
 import { createRequire } from 'node:module';
 
 /**

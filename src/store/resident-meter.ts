@@ -1,11 +1,10 @@
+/** The page-cache residency of every mapped file (mincore), for the /metrics gauge. */
 import type { MappedFile } from './mapped-file.js';
 
 /**
- * Bytes resident in the page cache, by mincore over every mapped file. It measured ~0.85 ms per
- * 64 MB (the bench genome), so ~40 ms for a 3 GB genome: too long to block the event loop in
- * one go. It is measured in slices of at most 64 MiB (~1 ms each) with the event loop free in
- * between, at most once per `ttlMs` (scrapes meanwhile get the last value), and concurrent
- * scrapes share one measurement.
+ * Measured in 64 MiB slices with the event loop free in between, at most once per `ttlMs` (scrapes
+ * meanwhile get the last value); concurrent scrapes share one measurement.
+ * Why: mincore's cost on a whole genome (BENCHMARKS.md#code-choices-and-their-measurements).
  */
 export class ResidentMeter {
   static readonly slice = 64 * 1024 * 1024;

@@ -1,3 +1,4 @@
+/** How each format's bases come out of a mapped file: lines (fasta, raw), BGZF blocks, .2bit packing. */
 import type { SequenceRecord } from '../data/sequence-record.js';
 import { BgzfFile } from '../formats/bgzf/bgzf-file.js';
 import type { BlockCache } from '../formats/bgzf/block-cache.js';

@@ -1,3 +1,4 @@
+/** SequenceStore: every file of a catalog mapped, and each sequence found by name or alias. */
 import type { Alias } from '../data/aliases.js';
 import type { Catalog } from '../data/catalog.js';
 import { MappedFile, defaultWindows, type WindowOptions } from './mapped-file.js';

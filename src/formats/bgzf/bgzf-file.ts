@@ -1,3 +1,4 @@
+/** BgzfFile: random reads of a mapped BGZF file in uncompressed coordinates. */
 import { inflateRawSync } from 'node:zlib';
 import { DataError } from '../../core/errors.js';
 import type { MappedFile } from '../../store/mapped-file.js';

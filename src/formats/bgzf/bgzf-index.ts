@@ -1,3 +1,4 @@
+/** The .fai and .gzi of a bgzipped FASTA built in one pass, as samtools faidx builds them. */
 import { inflateRawSync } from 'node:zlib';
 import { FaiBuilder } from '../fasta/fai-build.js';
 import type { FaiEntry } from '../fasta/fai.js';

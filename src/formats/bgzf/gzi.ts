@@ -1,3 +1,4 @@
+/** The BGZF block format and its .gzi index: block headers, walking the blocks, reading and writing .gzi. */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DataError } from '../../core/errors.js';

@@ -1,3 +1,4 @@
+/** Builds a .fai exactly as `samtools faidx` does, in chunks. */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { DataError } from '../../core/errors.js';
 import type { FaiEntry } from './fai.js';

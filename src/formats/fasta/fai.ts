@@ -1,3 +1,4 @@
+/** The samtools .fai index: parsed, written, and checked against its FASTA. */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { DataError } from '../../core/errors.js';
 

@@ -30,8 +30,8 @@ export function fileSpan(layout: LineLayout, start: number, end: number): [fileS
 
 /**
  * Squeezes the line terminators out of `bytes`, which holds fileSpan(start, end), in place,
- * and returns the view of its end - start bases. One bulk copy of the span and then a
- * copyWithin per line measured 2-3x faster than a copy per line out of the mapping.
+ * and returns the view of its end - start bases. Why one bulk copy then copyWithin per line:
+ * BENCHMARKS.md#code-choices-and-their-measurements.
  */
 export function dropLineEnds(bytes: Buffer, layout: LineLayout, start: number, end: number): Buffer {
   const terminator = layout.lineBytes - layout.lineBases;

@@ -1,3 +1,4 @@
+/** The header and index of a UCSC .2bit file, and each sequence's record layout. */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { DataError } from '../../core/errors.js';
 import { packedSize } from './packed-bases.js';

@@ -1,3 +1,4 @@
+/** TwoBitReader: bases of a .2bit sequence decoded from the mapping on demand, as twoBitToFa gives them. */
 import type { MappedFile } from '../../store/mapped-file.js';
 import { unpackBase, unpackBases } from './packed-bases.js';
 import type { TwoBitLayout } from './twobit-index.js';

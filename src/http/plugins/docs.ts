@@ -1,3 +1,4 @@
+/** The API's OpenAPI document (/docs/json) and Swagger UI (/docs), built from the routes' zod schemas. */
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
