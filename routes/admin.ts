@@ -15,7 +15,7 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /**
  * POST /admin/reload: re-reads the data folder (catalogs, .fai, aliases), maps the new files and
- * swaps them in with no failed request (src/app.ts). Enabled only when SEQSERVE_ADMIN_TOKEN is
+ * swaps them in with no failed request (src/data/served-data.ts). Enabled only when SEQSERVE_ADMIN_TOKEN is
  * set, with `Authorization: Bearer TOKEN`: no token configured 404, none sent 401, a wrong one 403.
  * 200: reloaded in this process. 202: a cluster worker passed it to the primary, which checks the
  * data once and tells every worker to reload (the log says when each has); bad data is then only

@@ -26,7 +26,7 @@ export interface BasesRouteOptions {
   streamThreshold: number;
   /** Most bases in one answer (413 beyond; config maxAnswerBases); default unlimited. */
   maxAnswerBases?: number;
-  /** Cache-Control and compression (src/http-cache.ts). */
+  /** Cache-Control and compression (src/http/cache.ts). */
   cache: CachePolicy;
 }
 
@@ -41,7 +41,7 @@ export interface AnswerOptions extends CaseMask {
  * it (206, never encoded), HEAD gets the headers only, and answers longer than `streamThreshold`
  * are streamed. Case and mask apply to the bytes sent, chunk by chunk when streamed; with the
  * defaults and no Content-Encoding the bytes go out untouched (a view of the mapping where they
- * are contiguous). Validators: src/http-cache.ts; a 304 beats a 206 or 416 (RFC 9110 §13.2.2).
+ * are contiguous). Validators: src/http/cache.ts; a 304 beats a 206 or 416 (RFC 9110 §13.2.2).
  */
 export function answerBases(
   request: FastifyRequest,

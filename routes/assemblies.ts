@@ -10,7 +10,7 @@ const params = z.object({ assembly: z.string().min(1) });
 
 /**
  * GET /assemblies and /assemblies/:assembly: the genome builds this server holds. Each one's
- * sequences are under /assemblies/NAME/chrom/... (registered per assembly in src/app.ts);
+ * sequences are under /assemblies/NAME/chrom/... (registered per assembly in routes/index.ts);
  * the default one's also under /chrom/....
  */
 export const assembliesRoutes: FastifyPluginAsync<{ assemblies: Assemblies; cache: CachePolicy }> = async (app, { assemblies, cache }) => {

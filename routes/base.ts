@@ -17,7 +17,7 @@ const asciiStrings = Array.from({ length: 128 }, (_, b) => String.fromCharCode(b
 
 /**
  * GET /chrom/:name/base/:offset: one base, as stored in the mapped file. Its ETag is the
- * sequence's opening and the offset (src/fast-path.ts builds the same); one byte is never encoded.
+ * sequence's opening and the offset (src/http/fast-path.ts builds the same); one byte is never encoded.
  */
 export const baseRoutes: FastifyPluginAsync<{ store: SequenceStore; cache: CachePolicy }> = async (app, { store, cache }) => {
   // Synchronous on purpose: the hot path (BENCHMARKS.md#code-choices-and-their-measurements).

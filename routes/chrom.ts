@@ -17,7 +17,7 @@ import { sequenceName } from './schemas.js';
  */
 export const chromRoutes: FastifyPluginAsync<{ store: SequenceStore; cache: CachePolicy }> = async (app, { store, cache }) => {
   const aliasNames = (s: MappedSequence) => store.aliasesOf(s).map((a) => a.alias);
-  // The index is the app's (src/app.ts); a reload replaces it, so it is asked for each time.
+  // The index is the app's (src/data/served-data.ts); a reload replaces it, so it is asked for each time.
   const index = () => (app.hasDecorator('digests') ? app.digests : undefined);
   // digestsOf reads only the item's record (its file and name), which is all a sequence has to give.
   const digestsOf = (s: MappedSequence): Partial<SequenceDigests> => {
@@ -30,7 +30,7 @@ export const chromRoutes: FastifyPluginAsync<{ store: SequenceStore; cache: Cach
   // known so far (they arrive file by file, then `done`).
   const serialize = () => JSON.stringify(store.sequences.map((s) => ({ name: s.name, length: s.length, aliases: aliasNames(s), ...digestsOf(s) })));
   // Its ETag is a digest of the body, made with it, so it changes when digests arrive; the clock
-  // gives Last-Modified the time the body last changed (src/http-cache.ts).
+  // gives Last-Modified the time the body last changed (src/http/cache.ts).
   const clock = new ChangeClock();
   const made = () => {
     const body = serialize();

@@ -8,7 +8,7 @@ import { contentRange, evaluatePreconditions, parseRange, rangeApplies } from '.
 import type { StaticFile } from '../src/data/static-files.js';
 
 export interface FilesOptions {
-  /** The servable files by name (src/static-files.ts), built once at startup. */
+  /** The servable files by name (src/data/static-files.ts), built once at startup. */
   files: ReadonlyMap<string, StaticFile>;
   /** Bodies up to this many bytes are sent as one buffer; longer ones are streamed. */
   streamThreshold: number;

@@ -3,8 +3,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Metrics } from '../src/http/metrics.js';
 
 /**
- * GET /metrics: Prometheus text exposition (src/metrics.ts). With --workers N every scrape covers
- * every worker, whichever answers: the primary sums their figures (src/cluster-metrics.ts).
+ * GET /metrics: Prometheus text exposition (src/http/metrics.ts). With --workers N every scrape covers
+ * every worker, whichever answers: the primary sums their figures (src/http/cluster-metrics.ts).
  */
 export const metricsRoutes: FastifyPluginAsync<{ metrics: Metrics }> = async (app, { metrics }) => {
   app.get(

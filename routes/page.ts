@@ -16,7 +16,7 @@ export interface PageOptions {
   assemblies: Assemblies;
   /** The data folder (config.data): an assembly in a subfolder has its files under /files/ASSEMBLY/. */
   data: string;
-  /** What /files serves (src/static-files.ts): igv.js is only pointed at files that are there. */
+  /** What /files serves (src/data/static-files.ts): igv.js is only pointed at files that are there. */
   files: ReadonlyMap<string, StaticFile>;
 }
 
@@ -140,7 +140,7 @@ export function referenceFiles(assemblies: Assemblies, data: string, files: Read
   const realData = realpathSync(data);
   const out: Record<string, ReferenceFile[]> = {};
   for (const { name, dir, store } of assemblies.list) {
-    // As src/static-files.ts names them: the data folder's own files bare, a subfolder's under its name.
+    // As src/data/static-files.ts names them: the data folder's own files bare, a subfolder's under its name.
     const prefix = realpathSync(dir) === realData ? '' : `${name}/`;
     const byFile = new Map<string, { format: string; sequences: string[] }>();
     for (const { record } of store.sequences) {

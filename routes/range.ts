@@ -16,7 +16,7 @@ const querystring = z.object({
 /**
  * GET /chrom/:name/range?start&end&strand&case&mask: bases [start, end). The representation is
  * those bases (reverse-complemented for strand=-, case and masking applied as in
- * src/case-mask.ts), and an HTTP Range header selects bytes of it.
+ * src/store/case-mask.ts), and an HTTP Range header selects bytes of it.
  */
 export const rangeRoutes: FastifyPluginAsync<BasesRouteOptions> = async (app, route) => {
   const { store } = route;

@@ -29,7 +29,7 @@ export interface RefgetOptions {
   streamThreshold: number;
   /** Most bases in one answer (413 beyond); default unlimited. */
   maxAnswerBases?: number;
-  /** Compression (src/http-cache.ts); refget's own answers are immutable whatever cacheMaxAge says. */
+  /** Compression (src/http/cache.ts); refget's own answers are immutable whatever cacheMaxAge says. */
   cache: CachePolicy;
 }
 

@@ -13,7 +13,7 @@ const querystring = z.object(answerOptions);
 
 /**
  * GET /region/:region?strand&case&mask: the bases of a samtools region string (1-based
- * inclusive, see src/region.ts), answered exactly as GET /chrom/:name/range answers the same
+ * inclusive, see src/core/region.ts), answered exactly as GET /chrom/:name/range answers the same
  * bases, Range header, case and mask included.
  */
 export const regionRoutes: FastifyPluginAsync<BasesRouteOptions> = async (app, route) => {

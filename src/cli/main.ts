@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The command line: picks the command, parses its own options (src/commands/usage.ts), runs it.
+ * The command line: picks the command, parses its own options (src/cli/usage.ts), runs it.
  * Help on stdout, exit 0; a usage mistake is one line and that command's usage on stderr, exit 2;
  * bad settings or data one line, exit 1; Ctrl-C during long work, exit 130.
  */

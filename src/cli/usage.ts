@@ -1,7 +1,7 @@
 /**
  * Every command and its options, in one table: the help text and the argument parser are both
  * made from it, so an option listed is an option accepted (by its own command only), and the
- * defaults shown are those of src/config.ts, not copies.
+ * defaults shown are those of src/data/config.ts, not copies.
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';

@@ -85,7 +85,7 @@ export function loadCatalog(dir: string, log: CatalogLog): Catalog {
       records.push(...bgzfRecords(path, log));
     }
   }
-  // May be empty: a folder of assemblies has its sequences in subfolders (src/assemblies.ts).
+  // May be empty: a folder of assemblies has its sequences in subfolders (src/data/assemblies.ts).
   if (records.length === 0) return new Catalog(records);
   return new Catalog(records, (names) => buildAliases(names, aliasFile(dir, entries, log), log));
 }

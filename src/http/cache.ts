@@ -75,7 +75,7 @@ export function setCacheHeaders(reply: FastifyReply, h: CacheHeaders): void {
 }
 
 /**
- * If-Match / If-None-Match / If-Modified-Since / If-Unmodified-Since (src/http-range.ts): sends
+ * If-Match / If-None-Match / If-Modified-Since / If-Unmodified-Since (src/http/range.ts): sends
  * the 304 (no body, with the caching headers) and returns true, throws 412, or returns false.
  */
 export function answeredConditionally(request: FastifyRequest, reply: FastifyReply, h: CacheHeaders): boolean {

@@ -15,7 +15,7 @@ type FromWorker = { type: 'seqserve-metrics:scrape'; id: number } | { type: 'seq
 type ToWorker =
   { type: 'seqserve-metrics:collect'; id: number; cumulative: boolean } | { type: 'seqserve-metrics:text'; id: number; body?: string; error?: string };
 
-// Not the `seqserve:` prefix of src/cluster.ts's messages, so that neither side's dispatch sees the other's.
+// Not the `seqserve:` prefix of src/server/cluster.ts's messages, so that neither side's dispatch sees the other's.
 function isMessage<T extends { type: string }>(m: unknown): m is T {
   return (
     typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string' && (m as { type: string }).type.startsWith('seqserve-metrics:')
@@ -176,7 +176,7 @@ export class ClusterMetrics {
   }
 }
 
-/** Starts the primary's side (src/cluster.ts). */
+/** Starts the primary's side (src/server/cluster.ts). */
 export function startClusterMetrics(log: Logger): ClusterMetrics {
   const metrics = new ClusterMetrics(log);
   metrics.start();
@@ -184,7 +184,7 @@ export function startClusterMetrics(log: Logger): ClusterMetrics {
 }
 
 /**
- * A cluster worker's side (src/app.ts): answers the primary's collects with this process's
+ * A cluster worker's side (src/http/plugins/answer-metrics.ts): answers the primary's collects with this process's
  * figures, makes `metrics.scrape()` ask the primary, and hands the final counts over on close.
  */
 export function joinClusterMetrics(app: FastifyInstance, metrics: Metrics, scrapeTimeoutMs = 10_000): void {

@@ -8,7 +8,7 @@ export interface DrainOptions {
   graceMs: number;
   /** How often the connections are looked at while draining. */
   pollMs?: number;
-  /** The kernel's send queues (src/tcp-send-queue.ts); undefined where they cannot be known. */
+  /** The kernel's send queues (src/http/tcp-send-queue.ts); undefined where they cannot be known. */
   sendQueues?: () => SendQueues | undefined;
 }
 

@@ -32,11 +32,11 @@ export interface FastPathOptions {
   /** The cap on bases per answer (config maxAnswerBases): longer ranges go to the route's 413. */
   maxAnswerBases?: number;
   /**
-   * Counts an answer in the metrics (src/metrics.ts), under the pattern of the route that would
+   * Counts an answer in the metrics (src/http/metrics.ts), under the pattern of the route that would
    * have given it (baseRoute, rangeRoute); seconds from the request to the answer's end.
    */
   observe?: (route: string, status: number, bytes: number, seconds: number) => void;
-  /** Cache-Control of base and range answers (src/http-cache.ts CachePolicy.cacheControl). */
+  /** Cache-Control of base and range answers (src/http/cache.ts CachePolicy.cacheControl). */
   cacheControl?: string;
   /** Answers longer than this (bytes) may be compressed, so vary by Accept-Encoding; undefined: compression off. */
   compressionThreshold?: number;
@@ -149,7 +149,7 @@ function answerFast(request: IncomingMessage, response: ServerResponse, options:
   return false;
 }
 
-/** The access-log line routes get from src/app.ts's onResponse hook, with the same fields. */
+/** The access-log line routes get from src/http/plugins/access-log.ts, with the same fields. */
 function log(logger: Logger, reqId: string, url: string, elapsedMs: number, fields: Record<string, unknown>): void {
   const ms = Math.round(elapsedMs * 100) / 100;
   logger.info({ reqId, method: 'GET', url, status: 200, ms, ...fields }, 'request');

@@ -4,8 +4,8 @@ import { ProblemError } from '../core/errors.js';
 
 /**
  * The headers every answer carries besides its own: CORS (for browsers: igv.js, JBrowse) and
- * security. One list, used by Fastify's hooks, by the fast path (src/fast-path.ts) and by
- * the answers written straight to the socket (src/problem-answers.ts), so they never differ.
+ * security. One list, used by Fastify's hooks, by the fast path (src/http/fast-path.ts) and by
+ * the answers written straight to the socket (src/http/problem-answers.ts), so they never differ.
  */
 
 export const corsOptions = {
@@ -37,7 +37,7 @@ export const corsHeaders = [
 /**
  * Security headers of every answer, routes and fast path alike (the one list both use): never
  * sniff a body into another type, and never run or frame an answer as a page. /docs replaces
- * the CSP with one that allows its own assets (src/docs.ts). No HSTS: seqserve speaks plain
+ * the CSP with one that allows its own assets (src/http/plugins/docs.ts). No HSTS: seqserve speaks plain
  * HTTP; a TLS proxy in front of it adds that.
  */
 export const securityHeaders = [

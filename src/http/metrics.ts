@@ -92,7 +92,7 @@ export interface MetricsOptions {
 export class Metrics {
   /** This app's metrics; the process's (processRegistry) are added when scraped. */
   readonly registry = new Registry();
-  /** In a cluster worker: the scrape of every worker, through the primary (src/cluster-metrics.ts). */
+  /** In a cluster worker: the scrape of every worker, through the primary (src/http/cluster-metrics.ts). */
   scrapeVia: (() => Promise<string>) | undefined;
   private readonly routes = new Map<string, RouteCells>();
   private readonly resident: ResidentMeter;

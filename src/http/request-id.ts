@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
  * Request ids: the client's own X-Request-Id when it is sane (1 to 128 characters of
  * [A-Za-z0-9._-]), else one made here. A made id is a per-process random prefix and a counter,
  * so ids from different processes (workers, restarts) do not collide in the logs. Fastify's
- * routes (genReqId in src/app.ts) and the fast path (src/fast-path.ts, which adds `fp-` so the
+ * routes (genReqId in src/server/fastify-options.ts) and the fast path (src/http/fast-path.ts, which adds `fp-` so the
  * log shows which path answered) share this.
  */
 const sane = /^[A-Za-z0-9._-]{1,128}$/;

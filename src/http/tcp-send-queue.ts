@@ -8,7 +8,7 @@ import { endianness } from 'node:os';
  * the process but not yet acknowledged by the peer (the tx_queue column of /proc/net/tcp and
  * /proc/net/tcp6). Zero means the peer's kernel holds everything we sent, so closing the socket
  * and exiting cannot lose any of it, even in a container whose network goes away with us.
- * Read only while shutting down (src/connection-drain.ts), never on the request path.
+ * Read only while shutting down (src/http/connection-drain.ts), never on the request path.
  */
 export type SendQueues = Map<string, number>;
 

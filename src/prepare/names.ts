@@ -1,6 +1,6 @@
 /**
  * Which sequence names can become file names. The catalog serves `NAME.raw` under the name
- * NAME (the file name minus its extension, src/catalog.ts rawRecord) and decodes nothing, so a
+ * NAME (the file name minus its extension, src/data/catalog.ts rawRecord) and decodes nothing, so a
  * percent-encoded file name would be served under its encoded spelling: a name that is not a
  * safe file name is refused, never rewritten.
  */

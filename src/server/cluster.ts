@@ -65,7 +65,7 @@ export async function runPrimary(config: Config, notes: string[]): Promise<void>
   const items = assemblies.list.flatMap((a) => a.store.sequences.map((s) => ({ record: s.record })));
   const digests = DigestIndex.start(items, logger, { compute: config.digests });
   const primary = new Primary(config, logger, assemblies, digests);
-  // GET /metrics on any worker: the primary gathers every worker's figures (src/cluster-metrics.ts).
+  // GET /metrics on any worker: the primary gathers every worker's figures (src/http/cluster-metrics.ts).
   startClusterMetrics(logger);
   await primary.start(started);
 }

@@ -15,7 +15,7 @@ import { Preload, preloadOff, type PreloadStatus } from '../data/preload.js';
 
 /**
  * Serves the data folder: in this process (--workers 1), or as the primary of a cluster of
- * workers (--workers N, see src/cluster.ts), or as one of those workers (forked by the primary
+ * workers (--workers N, see src/server/cluster.ts), or as one of those workers (forked by the primary
  * with the same arguments). Resolves once ready.
  */
 export async function serve(config: Config, notes: string[] = []): Promise<void> {
@@ -27,7 +27,7 @@ export async function serve(config: Config, notes: string[] = []): Promise<void>
 /**
  * One process: builds the app, listens, preloads if asked, and closes gracefully on
  * SIGTERM/SIGINT: stop accepting, close idle connections, give in-flight answers shutdownGrace ms
- * (src/connection-drain.ts), drop the mappings (onClose), exit 0.
+ * (src/http/connection-drain.ts), drop the mappings (onClose), exit 0.
  */
 export async function serveSingle(config: Config, notes: string[] = []): Promise<FastifyInstance> {
   const started = performance.now();
@@ -37,7 +37,7 @@ export async function serveSingle(config: Config, notes: string[] = []): Promise
   let preload: Preload | undefined;
   const { buildApp } = await loadApp();
   const app = await buildApp(config, { assemblies, logger, preload: () => preload?.status ?? pendingPreload(config, assemblies.totals.mappedBytes) });
-  // The drain (src/connection-drain.ts) ends within shutdownGrace; the delay is only a backstop.
+  // The drain (src/http/connection-drain.ts) ends within shutdownGrace; the delay is only a backstop.
   closeWithGrace({ delay: config.shutdownGrace + closeMarginMs, logger: app.log, skip: ['SIGHUP'] }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'closing after an uncaught error');
     else app.log.info({ signal, graceMs: config.shutdownGrace }, `closing: idle connections now, answers in flight within ${config.shutdownGrace} ms`);
@@ -73,7 +73,7 @@ export async function serveSingle(config: Config, notes: string[] = []): Promise
 /**
  * A worker of the cluster: the primary has checked the data and built the .fai, computes the
  * digests and runs the preload; the worker maps the files, serves, and takes what the primary
- * sends (src/cluster.ts). Catalog messages were said by the primary already, so not again here.
+ * sends (src/server/cluster.ts). Catalog messages were said by the primary already, so not again here.
  */
 async function serveWorker(config: Config): Promise<void> {
   const logger = createLogger(config).child({ worker: cluster.worker!.id });

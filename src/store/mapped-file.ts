@@ -19,7 +19,7 @@ export const defaultWindows: WindowOptions = { windowStride: 1 << 30, windowOver
 /**
  * A read from a file that was changed in place after it was mapped (truncated, rewritten): its
  * bytes can no longer be trusted (and reading lost pages would raise SIGBUS), so it is never read
- * again. src/app.ts answers it with 503; a reload maps the file afresh.
+ * again. src/http/problem-answers.ts answers it with 503; a reload maps the file afresh.
  */
 export class StaleDataError extends Error {
   override name = 'StaleDataError';
@@ -52,7 +52,7 @@ export class MappedFile {
   stale = false;
   /**
    * The file's identity when mapped (device, inode, size, mtime in µs, base 36): what HTTP
-   * validators of its bytes are built from (src/http-cache.ts), so no request reads the disk.
+   * validators of its bytes are built from (src/http/cache.ts), so no request reads the disk.
    */
   readonly tag: string;
   /** The file's mtime when mapped, ms since the epoch. */
@@ -177,7 +177,7 @@ export class MappedFile {
   /**
    * Asks the kernel to read [fileStart, fileEnd) into the page cache (madvise MADV_WILLNEED) and
    * returns at once: the reads complete in the background. The kernel caps what one call reads
-   * at the device's readahead size, so callers advise in small steps (see src/preload.ts).
+   * at the device's readahead size, so callers advise in small steps (see src/data/preload.ts).
    * fileStart must be a multiple of the page size.
    */
   adviseWillNeed(fileStart: number, fileEnd: number): void {

@@ -14,7 +14,7 @@ export class MappedSequence {
   readonly length: number;
   /**
    * HTTP validators of this sequence's answers, made once here so the hot path only
-   * concatenates (src/http-cache.ts): the opening of a strong ETag (quote, file identity, name,
+   * concatenates (src/http/cache.ts): the opening of a strong ETag (quote, file identity, name,
    * dot) and Last-Modified (the file's mtime) as an HTTP-date and in ms (whole seconds).
    */
   readonly etagPrefix: string;

@@ -75,7 +75,7 @@ export class LinesReader implements SequenceReader {
   }
 }
 
-/** .2bit: bases decoded from the packed 2-bit data of just the asked span (src/twobit/). */
+/** .2bit: bases decoded from the packed 2-bit data of just the asked span (src/formats/twobit/). */
 class TwoBitSequenceReader implements SequenceReader {
   constructor(private readonly twoBit: TwoBitReader) {}
 

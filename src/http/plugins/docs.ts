@@ -29,7 +29,7 @@ const docs: FastifyPluginAsync = async (app) => {
     transform: jsonSchemaTransform,
   });
   // In a context of its own: helmet's headers (and its two onRequest hooks) for the HTML pages of
-  // the UI only; the API's answers carry the short list of src/http-headers.ts's securityHeaders.
+  // the UI only; the API's answers carry the short list of src/http/headers.ts's securityHeaders.
   await app.register(async (docs) => {
     await docs.register(helmet, {
       // The UI's own CSP (staticCSP below, with the hashes of its inline scripts) is the one sent.
