@@ -8,7 +8,7 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'vendor/', 'data/', 'page/', 'bench/.tmp/', 'test/.tmp/', 'docker/'] },
+  { ignores: ['node_modules/', 'dist/', 'vendor/', 'data/', 'page/', 'bench/.tmp/', 'test/.tmp/', 'docker/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -34,7 +34,7 @@ async function viaHttp(origin: string, regions: Regions, body: 'text' | 'json'):
   const parallel = Number(process.env.BENCH_BATCH_PARALLEL ?? 2);
   const chunks: [number, number][][] = [];
   for (let i = 0; i < regions.spans.length; i += chunk) chunks.push(regions.spans.slice(i, i + chunk));
-  const answers: Received[] = new Array(chunks.length);
+  const answers = new Array<Received>(chunks.length);
   let next = 0;
   const worker = async () => {
     while (next < chunks.length) {
@@ -60,7 +60,7 @@ async function viaHttp(origin: string, regions: Regions, body: 'text' | 'json'):
 
 async function viaIndexedFasta(fasta: string, regions: Regions): Promise<string[]> {
   const reader = new IndexedFasta({ path: fasta, faiPath: `${fasta}.fai` });
-  const out: string[] = new Array(regions.spans.length);
+  const out = new Array<string>(regions.spans.length);
   const inFlight = 64;
   for (let i = 0; i < regions.spans.length; i += inFlight) {
     const window = regions.spans.slice(i, i + inFlight);

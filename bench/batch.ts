@@ -28,8 +28,8 @@ export interface BatchFiles {
   spans: [number, number][];
 }
 
-export const BATCH_REGIONS = Number(process.env.BENCH_BATCH_REGIONS ?? 100_000);
-export const BATCH_SPAN = 100;
+const BATCH_REGIONS = Number(process.env.BENCH_BATCH_REGIONS ?? 100_000);
+const BATCH_SPAN = 100;
 
 export function samtoolsVersion(): string | undefined {
   const r = spawnSync('samtools', ['--version'], { encoding: 'utf8' });

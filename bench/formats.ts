@@ -23,13 +23,13 @@ export interface FormatsResult {
   notes: string[];
 }
 
-export const FORMATS_GROUP = 'formats';
+const FORMATS_GROUP = 'formats';
 const DEFAULT_CACHE_MIB = 64;
 const SMALL_CACHE_MIB = 8;
 const smallCacheGroup = `formats, --bgzf-cache-mib ${SMALL_CACHE_MIB}`;
 const smallCacheScenarios = [scenario('single base'), scenario('1 Mbp range')];
 
-export interface CacheUse {
+interface CacheUse {
   group: string;
   scenario: string;
   hits: number;
@@ -64,7 +64,7 @@ async function wholeSequence(ctx: Context, origin: string, name: string): Promis
 }
 
 /** What a cache of `cacheMib` holds of the bgzipped text, once a pass over it has filled it. */
-export function cacheHolds(files: FormatFiles, cacheMib: number): string {
+function cacheHolds(files: FormatFiles, cacheMib: number): string {
   const text = files.bgzfTextBytes;
   const share = Math.min(1, (cacheMib * 2 ** 20) / text);
   const blocks = gziBlocks(files);
@@ -130,12 +130,12 @@ const fixed = (n: number | undefined, digits = 2) => (n !== undefined && Number.
 const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** req/s of this row over the formats group's raw row of the same scenario. */
-export function timesRaw(rows: Row[], r: Row): number {
+function timesRaw(rows: Row[], r: Row): number {
   const raw = rows.find((x) => x.group === FORMATS_GROUP && x.file === 'raw' && x.scenario === r.scenario);
   return raw ? r.load.requestsPerSec / raw.load.requestsPerSec : NaN;
 }
 
-export function formatsTable(rows: Row[]): string {
+function formatsTable(rows: Row[]): string {
   const header = '| Group | Scenario | Layout | Conns | req/s | × floor | × raw | server CPU µs/req | MB/s | p50 ms | p99 ms | non-2xx / errors | RSS MB |';
   const rule = '|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|';
   const lines = rows.map(
@@ -146,7 +146,7 @@ export function formatsTable(rows: Row[]): string {
 }
 
 /** One line per layout, × raw per scenario: the summary the README's Formats table is made of. */
-export function formatsSummary(rows: Row[]): string {
+function formatsSummary(rows: Row[]): string {
   const groups: [string, string][] = [
     [FORMATS_GROUP, ''],
     [smallCacheGroup, `, ${SMALL_CACHE_MIB} MiB cache`],
@@ -166,7 +166,7 @@ export function formatsSummary(rows: Row[]): string {
   return [`| Layout | ${SCENARIOS.map((s) => s.scenario).join(' | ')} |`, `|---|${SCENARIOS.map(() => '--:').join('|')}|`, ...lines].join('\n');
 }
 
-export function cacheTable(uses: CacheUse[]): string {
+function cacheTable(uses: CacheUse[]): string {
   const lines = uses.map(
     (u) =>
       `| ${u.group} | ${u.scenario} | ${thousands(u.hits)} | ${thousands(u.misses)} | ${fixed((100 * u.hits) / (u.hits + u.misses), 1)}% | ${mib(u.bytes)} |`,

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 
 /** 64 Mbp: 64 times the largest range we request, so 1 Mbp ranges really land at random places. */
-export const GENOME_LENGTH = 64_000_000;
+const GENOME_LENGTH = 64_000_000;
 export const LINE_WIDTH = 60;
 const SEED = 0x5eed5e9;
 

@@ -48,6 +48,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(`load: ${(e as Error).stack ?? e}`);
+  console.error(`load: ${(e as Error).stack ?? String(e)}`);
   process.exit(1);
 });

@@ -145,6 +145,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(`bench:node: ${(e as Error).stack ?? e}`);
+  console.error(`bench:node: ${(e as Error).stack ?? String(e)}`);
   process.exit(1);
 });

@@ -18,7 +18,7 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-export interface ProfileEntry {
+interface ProfileEntry {
   name: string;
   selfMs: number;
   percent: number;
@@ -50,7 +50,7 @@ function area(url: string, fn: string): string {
  * Self time by function and by area over the samples inside `window` (µs on the monotonic clock
  * V8 and process.hrtime share), so the server's start-up is left out; all samples if none fall inside.
  */
-export function summarise(profile: CpuProfile, requests: number, scenario: string, file: string, window?: [number, number], top = 15): ProfileSummary {
+function summarise(profile: CpuProfile, requests: number, scenario: string, file: string, window?: [number, number], top = 15): ProfileSummary {
   const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
   const byFunction = new Map<string, number>();
   const byArea = new Map<string, number>();
@@ -90,8 +90,8 @@ export async function profileScenario(
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const { server, origin } = await start(dir);
-  let requests = 0;
-  let window: [number, number] = [0, 0];
+  let requests: number;
+  let window: [number, number];
   try {
     const from = Number(process.hrtime.bigint() / 1000n);
     const result = await lg.run(job(origin), `prof-${scenario}`);
@@ -118,7 +118,7 @@ export function formatProfile(p: ProfileSummary, top = 10): string {
 }
 
 /** Total self time per request (idle excluded). */
-export function usPerRequest(p: ProfileSummary): number {
+function usPerRequest(p: ProfileSummary): number {
   return p.byArea.reduce((sum, e) => sum + e.usPerRequest, 0);
 }
 

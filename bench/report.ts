@@ -19,7 +19,7 @@ export interface Row {
   cpuUsPerRequest: number;
 }
 
-export type Status = 'PASS' | 'MISS' | 'SKIP';
+type Status = 'PASS' | 'MISS' | 'SKIP';
 
 export interface Target {
   name: string;

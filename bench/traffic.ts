@@ -43,7 +43,7 @@ export interface LoadResult {
 }
 
 /** Distinct positions per list: far more than the connections, so no position is hot. */
-export const REQUESTS_PER_LIST = 20_000;
+const REQUESTS_PER_LIST = 20_000;
 
 /** `count` requests for `span` bases (1 = the single-base route) at seeded random positions. */
 export function randomRequests(addressing: Addressing, genomeLength: number, span: number, seed: number, count = REQUESTS_PER_LIST): HttpRequest[] {

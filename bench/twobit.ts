@@ -29,7 +29,7 @@ const isN = (b: number) => b === 0x4e || b === 0x6e;
 const isLower = (b: number) => b >= 0x61 && b <= 0x7a;
 
 /** Runs of bytes matching `inRun` as [starts, sizes]. */
-export function byteRuns(bases: Buffer, inRun: (b: number) => boolean): [number[], number[]] {
+function byteRuns(bases: Buffer, inRun: (b: number) => boolean): [number[], number[]] {
   const starts: number[] = [];
   const sizes: number[] = [];
   let from = -1;

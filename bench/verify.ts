@@ -65,7 +65,7 @@ function probeSpans(length: number): [number, number][] {
   return spans;
 }
 
-export function firstDifference(a: Buffer, b: Buffer): number {
+function firstDifference(a: Buffer, b: Buffer): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
   return n;

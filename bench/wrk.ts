@@ -41,7 +41,7 @@ end
 }
 
 /** The Lua script for a request list. Each wrk thread starts at its own offset in the list. */
-export function luaScript(requests: readonly HttpRequest[], paced = ''): string {
+function luaScript(requests: readonly HttpRequest[], paced = ''): string {
   const entries = requests.map((r) => {
     const headers = Object.entries(r.headers ?? {})
       .map(([k, v]) => `[${luaString(k)}]=${luaString(v)}`)

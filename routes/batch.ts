@@ -23,8 +23,8 @@ export interface BatchRouteOptions extends BasesRouteOptions {
   maxRegions?: number;
 }
 
-export const defaultBatchBodyLimit = 64 * 1024 * 1024;
-export const defaultMaxRegions = 1_000_000;
+const defaultBatchBodyLimit = 64 * 1024 * 1024;
+const defaultMaxRegions = 1_000_000;
 
 /** FASTA line width: a whole number, 0 for unwrapped. */
 export const lineWidth = z

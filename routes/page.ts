@@ -133,10 +133,10 @@ function igvModulePath(): string {
 }
 
 /** A file igv.js can read as its reference, and the sequences it holds. */
-export type ReferenceFile = ({ fastaURL: string; indexURL: string; compressedIndexURL?: string } | { twoBitURL: string }) & { sequences: string[] };
+type ReferenceFile = ({ fastaURL: string; indexURL: string; compressedIndexURL?: string } | { twoBitURL: string }) & { sequences: string[] };
 
 /** What igv.js can read as a reference, per assembly: each FASTA (or 2bit) file under /files and its sequences. */
-export function referenceFiles(assemblies: Assemblies, data: string, files: ReadonlyMap<string, StaticFile>): Record<string, ReferenceFile[]> {
+function referenceFiles(assemblies: Assemblies, data: string, files: ReadonlyMap<string, StaticFile>): Record<string, ReferenceFile[]> {
   const realData = realpathSync(data);
   const out: Record<string, ReferenceFile[]> = {};
   for (const { name, dir, store } of assemblies.list) {

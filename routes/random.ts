@@ -18,9 +18,9 @@ import type { BasesRouteOptions } from './answer-bases.js';
 import { lineWidth } from './batch.js';
 import { letterCase, mask } from './schemas.js';
 
-export const maxWindowLength = 1_000_000;
-export const maxWindowCount = 100_000;
-export const maxWindowBases = 2 ** 28;
+const maxWindowLength = 1_000_000;
+const maxWindowCount = 100_000;
+const maxWindowBases = 2 ** 28;
 
 const wholeNumber = (min: number, max: number, what: string) =>
   z

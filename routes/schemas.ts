@@ -14,7 +14,7 @@ export const coordinate = z
 export const sequenceName = z.string().min(1, 'must not be empty');
 
 /** Which strand to answer: '-' is the reverse complement. */
-export const strand = z.enum(['+', '-'], { error: 'must be + or - (write - as is, + as %2B)' }).default('+');
+const strand = z.enum(['+', '-'], { error: 'must be + or - (write - as is, + as %2B)' }).default('+');
 
 /** Letter case of answered bases (Ensembl's `case`): as stored (default), upper or lower. */
 export const letterCase = z.enum(['as-is', 'upper', 'lower'], { error: 'must be as-is, upper or lower' }).default('as-is');

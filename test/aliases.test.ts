@@ -9,6 +9,14 @@ import { clashFolder, ensemblFolder, ucscFolder, withAliasFiles } from './helper
 import { testApp } from './helpers/app.js';
 import { removeDir, tempDir } from './helpers/fasta-fixtures.js';
 import { readFasta, readRaw, reverseComplement } from './helpers/naive-fasta.js';
+import type { Problem } from './helpers/problem.js';
+
+/** A /chrom/NAME answer, as far as these tests read it. */
+interface Chrom {
+  name: string;
+  aliases: string[];
+  file: string;
+}
 
 function capture() {
   const lines = { info: [] as string[], warn: [] as string[] };
@@ -104,17 +112,17 @@ describe('alias rules (pure)', () => {
     assert.equal(table.canonical.get('4'), 'chr4', 'built-in alias');
     assert.ok(
       lines.warn.some((w) => /f\.txt:3/.test(w) && /"chr2" and "2"/.test(w)),
-      `warns about chr2/2: ${lines.warn}`,
+      `warns about chr2/2: ${lines.warn.join(' | ')}`,
     );
     assert.ok(
       lines.warn.some((w) => /"NC_2"/.test(w) && /"chr2"/.test(w) && /"2"/.test(w)),
-      `warns about NC_2: ${lines.warn}`,
+      `warns about NC_2: ${lines.warn.join(' | ')}`,
     );
     assert.ok(
       lines.warn.some((w) => /"three"/.test(w) && /f\.txt:5/.test(w) && /"chr3"/.test(w) && /"chr4"/.test(w)),
-      `warns about three: ${lines.warn}`,
+      `warns about three: ${lines.warn.join(' | ')}`,
     );
-    assert.ok(!lines.warn.some((w) => /chrMT|"M"/.test(w)), `built-in clashes are silent: ${lines.warn}`);
+    assert.ok(!lines.warn.some((w) => /chrMT|"M"/.test(w)), `built-in clashes are silent: ${lines.warn.join(' | ')}`);
     assert.deepEqual(lines.info, ['f.txt: 1 of 5 sequences it lists are not in this folder; their aliases are ignored'], 'one summary line');
     assert.deepEqual(
       table.aliasesOf.get('chr1'),
@@ -175,15 +183,15 @@ describe('aliases over HTTP', () => {
     for (const alias of ['chr11', '11', 'NC_000011.10', 'CM000673.2']) {
       const res = await get(ucsc.app, `/chrom/${alias}`);
       assert.equal(res.statusCode, 200, `${alias}: ${res.body}`);
-      assert.equal(res.json().name, 'chr11', alias);
-      assert.deepEqual(res.json().aliases, ['11', 'CM000673.2', 'NC_000011.10'], alias);
-      assert.equal(res.json().file, 'hg38.fa', alias);
+      assert.equal(res.json<Chrom>().name, 'chr11', alias);
+      assert.deepEqual(res.json<Chrom>().aliases, ['11', 'CM000673.2', 'NC_000011.10'], alias);
+      assert.equal(res.json<Chrom>().file, 'hg38.fa', alias);
     }
     for (const alias of ['chrM', 'MT', 'chrMT', 'M', 'NC_012920.1']) {
-      assert.equal((await get(ucsc.app, `/chrom/${alias}`)).json().name, 'chrM', `${alias} on UCSC names`);
-      assert.equal((await get(ensembl.app, `/chrom/${alias}`)).json().name, 'MT', `${alias} on Ensembl names`);
+      assert.equal((await get(ucsc.app, `/chrom/${alias}`)).json<Chrom>().name, 'chrM', `${alias} on UCSC names`);
+      assert.equal((await get(ensembl.app, `/chrom/${alias}`)).json<Chrom>().name, 'MT', `${alias} on Ensembl names`);
     }
-    assert.equal((await get(ensembl.app, '/chrom/chr11')).json().name, '11', 'chr11 on Ensembl names');
+    assert.equal((await get(ensembl.app, '/chrom/chr11')).json<Chrom>().name, '11', 'chr11 on Ensembl names');
   });
 
   it('serves the same bytes by alias as the naive reader reads', async () => {
@@ -217,7 +225,7 @@ describe('aliases over HTTP', () => {
   it('keeps real names over aliases and refuses ambiguous aliases', async () => {
     const name = async (n: string) => {
       const res = await get(clash, `/chrom/${n}`);
-      return res.statusCode === 200 ? res.json().name : res.statusCode;
+      return res.statusCode === 200 ? res.json<Chrom>().name : res.statusCode;
     };
     assert.equal(await name('5'), '5', '5 is real');
     assert.equal(await name('chr5'), 'chr5', 'chr5 is real');
@@ -236,7 +244,7 @@ describe('aliases over HTTP', () => {
       const res = await get(ucsc.app, url);
       assert.equal(res.statusCode, 404, `${url}: ${res.body}`);
       assert.match(String(res.headers['content-type']), /^application\/problem\+json/, url);
-      assert.equal(res.json().status, 404, url);
+      assert.equal(res.json<Problem>().status, 404, url);
     }
   });
 
@@ -245,16 +253,16 @@ describe('aliases over HTTP', () => {
     loadCatalog(join(root, 'clash'), log);
     assert.ok(
       lines.warn.some((w) => /"scaf"/.test(w) && /chromAlias\.txt:3/.test(w) && /chromAlias\.txt:4/.test(w)),
-      `scaf warning: ${lines.warn}`,
+      `scaf warning: ${lines.warn.join(' | ')}`,
     );
     assert.ok(
       lines.warn.some((w) => /"chr5" and "5"/.test(w)),
-      `chr5/5 warning: ${lines.warn}`,
+      `chr5/5 warning: ${lines.warn.join(' | ')}`,
     );
     const e = capture();
     loadCatalog(join(root, 'ensembl'), e.log);
     assert.deepEqual(e.lines.warn, [], 'no warnings for a clean alias file');
-    assert.equal(e.lines.info.filter((m) => /not in this folder/.test(m)).length, 1, `one summary line: ${e.lines.info}`);
+    assert.equal(e.lines.info.filter((m) => /not in this folder/.test(m)).length, 1, `one summary line: ${e.lines.info.join(' | ')}`);
   });
 });
 

@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { testApp } from './helpers/app.js';
 import { prng, randInt, removeDir, subDir, tempDir, writeFasta } from './helpers/fasta-fixtures.js';
+import type { Problem } from './helpers/problem.js';
 
 describe('assemblies', () => {
   let root: string;
@@ -76,14 +77,14 @@ describe('assemblies', () => {
       'sequence counts',
     );
     const one = await app.inject('/assemblies/hg19');
-    assert.equal(JSON.parse(one.body).name, 'hg19', 'one assembly');
+    assert.equal((JSON.parse(one.body) as { name: string }).name, 'hg19', 'one assembly');
   });
 
   it('serves each assembly its own bases under /assemblies/NAME, and the default under /chrom', async () => {
     const rng = prng(9);
     for (const [asm, sequences] of genomes) {
       const prefix = `/assemblies/${asm}`;
-      const names = JSON.parse((await app.inject(`${prefix}/chrom`)).body).map((s: { name: string }) => s.name);
+      const names = (JSON.parse((await app.inject(`${prefix}/chrom`)).body) as { name: string }[]).map((s) => s.name);
       assert.deepEqual(names, [...sequences.keys()], `${asm}: /chrom lists its own sequences`);
       for (const [name, seq] of sequences) {
         for (let k = 0; k < 20; k++) {
@@ -108,7 +109,7 @@ describe('assemblies', () => {
       const r = await app.inject(path);
       assert.equal(r.statusCode, 404, `${path}: ${r.body}`);
       assert.equal(r.headers['content-type'], 'application/problem+json', `${path}: type`);
-      assert.match(JSON.parse(r.body).detail, /no assembly named "hg18".*GRCh38/, `${path}: detail`);
+      assert.match((JSON.parse(r.body) as Problem).detail, /no assembly named "hg18".*GRCh38/, `${path}: detail`);
     }
     const r = await app.inject('/assemblies/hg19/nonsense');
     assert.equal(r.statusCode, 404, 'unknown path in a known assembly');

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { applyCaseMask, isAsStored, type CaseMask } from '../src/store/case-mask.js';
 import { testApp } from './helpers/app.js';
+import type { Problem } from './helpers/problem.js';
 
 // The oracle: sequences generated here as strings, transformed with string operations only.
 
@@ -217,7 +218,7 @@ describe('case-mask: over HTTP', () => {
       const res = await get(app, url);
       assert.equal(res.statusCode, 400);
       assert.equal(res.headers['content-type'], 'application/problem+json');
-      assert.match(res.json().detail, detail);
+      assert.match(res.json<Problem>().detail, detail);
     });
   }
 });

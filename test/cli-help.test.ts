@@ -26,7 +26,7 @@ describe('seqserve help', () => {
         for (const o of commands[name].options) assert.ok(r.stdout.includes(`--${o.flag}`), `--${o.flag} of ${name} listed`);
       }
     }
-    assert.equal(runs[0]!.stdout, runs[2]!.stdout, '--help and help say the same');
+    assert.equal(runs[0].stdout, runs[2].stdout, '--help and help say the same');
   });
 
   it('each command --help lists its own options (and no other), with the defaults of src/config.ts', async () => {
@@ -71,7 +71,7 @@ describe('seqserve help', () => {
       const at = serve.indexOf(flag);
       const next = serve.indexOf(' --', at + flag.length);
       const text = serve.slice(at, next < 0 ? undefined : next);
-      assert.ok(at >= 0 && text.includes(`default: `) && text.includes(String(value)), `${flag}: default ${value} shown, got: ${text}`);
+      assert.ok(at >= 0 && text.includes(`default: `) && text.includes(String(value)), `${flag}: default ${String(value)} shown, got: ${text}`);
     }
     assert.match(
       serve,

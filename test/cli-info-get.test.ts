@@ -33,10 +33,10 @@ interface Made {
 /** Complement as samtools faidx -i writes it (IUPAC codes too, case kept). */
 const complement: Record<string, string> = Object.fromEntries(
   [...'ACGTURYKMSWBDHVN']
-    .map((b, i) => [b, 'TGCAAYRMKSWVHDBN'[i]!])
-    .flatMap(([b, c]) => [
+    .map((b, i): [string, string] => [b, 'TGCAAYRMKSWVHDBN'[i]!])
+    .flatMap(([b, c]): [string, string][] => [
       [b, c],
-      [b!.toLowerCase(), c!.toLowerCase()],
+      [b.toLowerCase(), c.toLowerCase()],
     ]),
 );
 

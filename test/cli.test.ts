@@ -90,15 +90,15 @@ interface Served {
 async function startServer(dir: string): Promise<Served> {
   const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--data', dir, '--port', '0', '--host', '127.0.0.1']);
   let stdout = '';
-  child.stdout!.on('data', (d) => (stdout += d));
+  child.stdout.on('data', (d) => (stdout += d));
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   const ready = await new Promise<{ url: string; sequences: number }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ready line: ${stdout}`)), 20_000);
-    child.stdout!.on('data', () => {
+    child.stdout.on('data', () => {
       const line = stdout.split('\n').find((l) => l.includes('"msg":"seqserve ready'));
       if (line) {
         clearTimeout(timer);
-        resolve(JSON.parse(line));
+        resolve(JSON.parse(line) as { url: string; sequences: number });
       }
     });
   });
@@ -130,12 +130,12 @@ describe('serving and closing gracefully', () => {
         .stdout()
         .split('\n')
         .filter((l) => l.includes('"msg":"request"'))
-        .map((l) => JSON.parse(l));
+        .map((l) => JSON.parse(l) as { sequence: string; start: number; end: number; status: number });
       assert.equal(access.length, 1);
-      assert.equal(access[0].sequence, '11');
-      assert.equal(access[0].start, 3);
-      assert.equal(access[0].end, 7);
-      assert.equal(access[0].status, 200);
+      assert.equal(access[0]?.sequence, '11');
+      assert.equal(access[0]?.start, 3);
+      assert.equal(access[0]?.end, 7);
+      assert.equal(access[0]?.status, 200);
       assert.doesNotMatch(server.stdout(), /TNac/, 'bodies are never logged');
     } finally {
       server.child.kill('SIGKILL');

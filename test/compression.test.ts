@@ -208,7 +208,7 @@ describe('compressed answers', () => {
     const plain = await app.inject({ url: '/random?length=1000&count=50&seed=3&format=json' });
     assert.equal(random.headers['content-encoding'], 'gzip');
     assert.equal(zlib.gunzipSync(random.rawPayload).toString(), plain.body);
-    for (const s of JSON.parse(plain.body).sequences as { name: string; start: number; end: number; sequence: string }[]) {
+    for (const s of (JSON.parse(plain.body) as { sequences: { name: string; start: number; end: number; sequence: string }[] }).sequences) {
       const source = s.name === 'big' ? bigRaw : seqs.get(s.name)!;
       assert.equal(s.sequence, source.slice(s.start, s.end));
     }

@@ -6,7 +6,7 @@
  * grace. test/shutdown.test.ts drives the same through the real CLI.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { ConnectionDrain } from '../src/http/connection-drain.js';
@@ -16,21 +16,25 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const MB = 1_000_000;
 
 /** GET /N answers N bytes of 'A' (in 64 KiB writes that respect backpressure); GET /stall never ends. */
+async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  if (request.url === '/stall') {
+    response.writeHead(200, { 'content-type': 'text/plain' });
+    response.write('x');
+    return;
+  }
+  const total = Number(request.url!.slice(1));
+  response.writeHead(200, { 'content-type': 'text/plain', 'content-length': String(total) });
+  const chunk = Buffer.alloc(64 * 1024, 'A');
+  for (let sent = 0; sent < total; sent += chunk.length) {
+    if (!response.write(chunk.subarray(0, Math.min(chunk.length, total - sent)))) await new Promise((r) => response.once('drain', r));
+  }
+  response.end();
+}
+
 async function startServer(host = '127.0.0.1'): Promise<{ server: Server; port: number; serverSockets: Socket[] }> {
   const serverSockets: Socket[] = [];
-  const server = createServer(async (request, response) => {
-    if (request.url === '/stall') {
-      response.writeHead(200, { 'content-type': 'text/plain' });
-      response.write('x');
-      return;
-    }
-    const total = Number(request.url!.slice(1));
-    response.writeHead(200, { 'content-type': 'text/plain', 'content-length': String(total) });
-    const chunk = Buffer.alloc(64 * 1024, 'A');
-    for (let sent = 0; sent < total; sent += chunk.length) {
-      if (!response.write(chunk.subarray(0, Math.min(chunk.length, total - sent)))) await new Promise((r) => response.once('drain', r));
-    }
-    response.end();
+  const server = createServer((request, response) => {
+    answer(request, response).catch(() => response.destroy());
   });
   server.on('connection', (s: Socket) => serverSockets.push(s));
   await new Promise<void>((resolve) => server.listen(0, host, resolve));

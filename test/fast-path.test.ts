@@ -81,7 +81,7 @@ describe('fast path: single bases and small ranges', () => {
     const sink = new Writable({
       write(chunk: Buffer, _enc, done) {
         for (const line of chunk.toString().split('\n').filter(Boolean)) {
-          const entry = JSON.parse(line);
+          const entry = JSON.parse(line) as { msg?: string } & (typeof lines)[number];
           if (entry.msg === 'request') lines.push(entry);
         }
         done();
@@ -276,7 +276,7 @@ describe('fast path with a compression threshold below its largest answer', () =
     sequence = writeRaw(data, 'r', { seed: 9, length: 5000 }).sequence;
     const sink = new Writable({
       write(chunk: Buffer, _enc, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean)) if (JSON.parse(line).reqId?.startsWith('fp-')) fast.push(line);
+        for (const line of chunk.toString().split('\n').filter(Boolean)) if ((JSON.parse(line) as { reqId?: string }).reqId?.startsWith('fp-')) fast.push(line);
         done();
       },
     });

@@ -94,14 +94,14 @@ describe('/files: clients reading the data folder over HTTP', () => {
     assert.ok(pre.status === 204 || pre.status === 200, `preflight status ${pre.status}`);
     assert.equal(pre.headers['access-control-allow-origin'], '*');
     const allowHeaders = (pre.headers['access-control-allow-headers'] ?? '').toLowerCase().split(/\s*,\s*/);
-    assert.ok(allowHeaders.includes('range'), `Range allowed: ${allowHeaders}`);
+    assert.ok(allowHeaders.includes('range'), `Range allowed: ${allowHeaders.join(', ')}`);
     assert.ok((pre.headers['access-control-allow-methods'] ?? '').includes('GET'), 'GET allowed');
 
     const simple = await send(url, '/files/genome.fa', { headers: { origin: 'https://igv.example', range: 'bytes=0-9' } });
     assert.equal(simple.status, 206);
     assert.equal(simple.headers['access-control-allow-origin'], '*');
     const exposed = (simple.headers['access-control-expose-headers'] ?? '').toLowerCase().split(/\s*,\s*/);
-    for (const h of ['content-range', 'content-length', 'accept-ranges', 'etag']) assert.ok(exposed.includes(h), `${h} exposed: ${exposed}`);
+    for (const h of ['content-range', 'content-length', 'accept-ranges', 'etag']) assert.ok(exposed.includes(h), `${h} exposed: ${exposed.join(', ')}`);
     assert.ok(simple.body.equals(bytesOf(genome.path).subarray(0, 10)), 'CORS answer body differs from the file');
   });
 });

@@ -17,6 +17,7 @@ import { parseConfig } from '../src/data/config.js';
 import { prng, randInt, removeDir, subDir, tempDir, writeFasta, writeRaw, type FastaFixture, type RawFixture } from './helpers/fasta-fixtures.js';
 import { bytesOf, dayAgo, openStaticFolder, send } from './helpers/files-fixtures.js';
 import { hasSamtools, samtoolsFai } from './helpers/samtools.js';
+import type { Problem } from './helpers/problem.js';
 
 describe('/files: the data folder as static files', () => {
   let root: string;
@@ -98,7 +99,7 @@ describe('/files: the data folder as static files', () => {
       assert.equal(a.status, 416, range);
       assert.equal(a.headers['content-range'], `bytes */${size}`, range);
       assert.equal(a.headers['content-type'], 'application/problem+json', range);
-      assert.equal(JSON.parse(a.body.toString()).status, 416, range);
+      assert.equal((JSON.parse(a.body.toString()) as Problem).status, 416, range);
     }
   });
 
@@ -142,7 +143,7 @@ describe('/files: the data folder as static files', () => {
     const other = await send(url, '/files/genome.fa', { headers: { 'if-none-match': '"nope"' } });
     assert.equal(other.status, 200);
     assert.ok(other.body.equals(bytesOf(genome.path)), 'a non-matching If-None-Match gets the whole file');
-    const ims = await send(url, '/files/genome.fa', { headers: { 'if-modified-since': a.headers['last-modified']! } });
+    const ims = await send(url, '/files/genome.fa', { headers: { 'if-modified-since': a.headers['last-modified'] } });
     assert.equal(ims.status, 304);
     const older = await send(url, '/files/genome.fa', { headers: { 'if-modified-since': new Date(dayAgo.getTime() - 1000).toUTCString() } });
     assert.equal(older.status, 200);
@@ -205,7 +206,7 @@ describe('/files: the data folder as static files', () => {
       assert.equal(a.headers['content-type'], 'application/problem+json', path);
       const text = a.body.toString();
       assert.ok(!text.includes('SECRET') && !text.includes('outside1'), `${path} leaked file content`);
-      assert.equal(JSON.parse(text).status, 404, path);
+      assert.equal((JSON.parse(text) as Problem).status, 404, path);
     }
   });
 

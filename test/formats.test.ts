@@ -72,13 +72,13 @@ describe('formats: FASTA, .2bit and bgzipped FASTA behind every route', { skip: 
     for (const [asm, sequences] of expected) {
       const res = await app.inject(`/assemblies/${asm}/chrom`);
       assert.equal(res.statusCode, 200, `${asm}: ${res.body}`);
-      const list = res.json() as { name: string; length: number }[];
+      const list = res.json<{ name: string; length: number }[]>();
       assert.deepEqual(
         list.map((s) => [s.name, s.length]),
         [...sequences].map(([n, s]) => [n, s.length]),
         `${asm}: names and lengths`,
       );
-      const one = (await app.inject(`/assemblies/${asm}/chrom/chr2`)).json() as { format: string; lineBases?: number };
+      const one = (await app.inject(`/assemblies/${asm}/chrom/chr2`)).json<{ format: string; lineBases?: number }>();
       const format = { plain: 'fasta', bgzip: 'bgzf', twobit_le: '2bit', twobit_be: '2bit' }[asm];
       assert.equal(one.format, format, `${asm}: format`);
       assert.equal(one.lineBases, format === '2bit' ? undefined : 61, `${asm}: line layout only where there are lines`);
@@ -147,7 +147,7 @@ describe('formats: FASTA, .2bit and bgzipped FASTA behind every route', { skip: 
       const regions = ['chr1:1-100', 'chr1:99,000-151,234', 'chr2', 'chrM:16000-16569', 'scaffold_7'];
       const res = await app.inject({ method: 'POST', url: `/assemblies/${asm}/batch?format=json`, payload: { regions } });
       assert.equal(res.statusCode, 200, `${asm} batch: ${res.body}`);
-      const body = res.json() as { sequences: { region: string; sequence: string }[] };
+      const body = res.json<{ sequences: { region: string; sequence: string }[] }>();
       const want = regions.map((r) => {
         const [name, span] = r.split(':') as [string, string | undefined];
         const seq = sequences.get(name)!;
@@ -162,7 +162,7 @@ describe('formats: FASTA, .2bit and bgzipped FASTA behind every route', { skip: 
       );
       const random = await app.inject(`/assemblies/${asm}/random?length=500&count=50&seed=3`);
       assert.equal(random.statusCode, 200, `${asm} random: ${random.body}`);
-      for (const w of (random.json() as { sequences: { region: string; sequence: string }[] }).sequences) {
+      for (const w of random.json<{ sequences: { region: string; sequence: string }[] }>().sequences) {
         const [name, span] = w.region.split(':') as [string, string];
         const [b, e] = span.split('-').map(Number) as [number, number];
         assert.equal(w.sequence, sequences.get(name)!.slice(b - 1, e), `${asm} random window ${w.region}`);

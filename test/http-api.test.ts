@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { testApp } from './helpers/app.js';
 import { wrap } from './helpers/fasta-fixtures.js';
+import type { Problem } from './helpers/problem.js';
 
 // A small hand-written genome: the expected strings below are the oracle.
 const chr1 = 'ACGTACGTNNnnacgtRYKMSWBDHV' + 'ACGTTGCA'.repeat(20); // 186 bases
@@ -148,7 +149,7 @@ describe('HTTP API shape', () => {
     assert.equal((await get('/healthz')).statusCode, 200);
     const ready = await get('/readyz');
     assert.equal(ready.statusCode, 200);
-    assert.equal(ready.json().sequences, 5);
+    assert.equal(ready.json<{ sequences: number }>().sequences, 5);
   });
 });
 
@@ -196,7 +197,7 @@ describe('bad input gets problem+json and changes nothing', () => {
       const res = await app.inject(url);
       assert.equal(res.statusCode, status);
       assert.equal(res.headers['content-type'], 'application/problem+json');
-      const body = res.json();
+      const body = res.json<Problem>();
       assert.equal(body.status, status);
       assert.equal(typeof body.title, 'string');
       assert.match(body.type, /^urn:seqserve:problem:/);
@@ -215,7 +216,7 @@ describe('bad input gets problem+json and changes nothing', () => {
       const res = await quiet.inject('/boom');
       assert.equal(res.statusCode, 500);
       assert.equal(res.headers['content-type'], 'application/problem+json');
-      assert.equal(res.json().status, 500);
+      assert.equal(res.json<Problem>().status, 500);
       assert.doesNotMatch(res.body, /secret|mapped-file|\/tmp|\/work/);
     } finally {
       await quiet.close();

@@ -64,7 +64,7 @@ describe('files larger than 4 GiB and sequences longer than 2^31 bases', () => {
   });
 
   it('lists a raw sequence of 5 Gbp', async () => {
-    const list = (await app.inject('/chrom')).json() as { name: string; length: number }[];
+    const list = (await app.inject('/chrom')).json<{ name: string; length: number }[]>();
     assert.equal(list.find((s) => s.name === 'big')?.length, rawSize, 'big is listed with its length');
   });
 

@@ -101,7 +101,7 @@ describe('mmap binding with 64-bit sizes and offsets', () => {
     const root = join(dirname(fileURLToPath(import.meta.url)), '..');
     const pkgJson = realpathSync(createRequire(join(root, 'package.json')).resolve('@riaskov/mmap-io/package.json'));
     assert.equal(pkgJson, join(realpathSync(root), 'vendor', 'mmap-io', 'package.json'), 'resolved from vendor/mmap-io');
-    assert.match(JSON.parse(readFileSync(pkgJson, 'utf8')).version as string, /-seqserve\.\d+$/);
+    assert.match((JSON.parse(readFileSync(pkgJson, 'utf8')) as { version: string }).version, /-seqserve\.\d+$/);
     assert.equal(typeof mmap.map, 'function', `loads under Node ${process.version}`);
   });
 

@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { ConfigError, configFromEnv, parseConfig } from '../src/data/config.js';
 import { listeningApp } from './helpers/app.js';
 import { removeDir, tempDir, writeFasta, writeRaw } from './helpers/fasta-fixtures.js';
+import type { Problem } from './helpers/problem.js';
 
 /** A raw sequence larger than the socket buffers, for a client that stops reading. */
 const bigName = 'stall';
@@ -51,7 +52,7 @@ describe('overload and caps', () => {
         assert.equal(res.status, 503, `status of ${path}: ${res.body}`);
         assert.equal(res.type, 'application/problem+json', 'problem+json');
         assert.equal(res.headers.get('retry-after'), '5', 'Retry-After');
-        assert.match(JSON.parse(res.body).detail, /overloaded/, 'detail says overloaded');
+        assert.match((JSON.parse(res.body) as Problem).detail, /overloaded/, 'detail says overloaded');
       });
     }
 
@@ -80,7 +81,7 @@ describe('overload and caps', () => {
         const res = await fetchText(`${url}${path}`);
         assert.equal(res.status, 413, `status: ${res.body}`);
         assert.equal(res.type, 'application/problem+json', 'problem+json');
-        assert.match(JSON.parse(res.body).detail, /at most 1000 .*--max-answer-bases/, 'names the limit and the setting');
+        assert.match((JSON.parse(res.body) as Problem).detail, /at most 1000 .*--max-answer-bases/, 'names the limit and the setting');
       });
     }
 
@@ -97,13 +98,13 @@ describe('overload and caps', () => {
         body: JSON.stringify({ regions: ['r1:1-5', 'r1:6-9', 'f1:1-3'] }),
       });
       assert.equal(res.status, 413, res.body);
-      assert.match(JSON.parse(res.body).detail, /at most 2 .*--max-batch-regions/, 'names the setting');
+      assert.match((JSON.parse(res.body) as Problem).detail, /at most 2 .*--max-batch-regions/, 'names the setting');
     });
 
     it('answers a body over --batch-body-limit with 413 naming the setting', async () => {
       const res = await fetchText(`${url}/batch`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'r1:1-5\n'.repeat(300) });
       assert.equal(res.status, 413, res.body);
-      assert.match(JSON.parse(res.body).detail, /--batch-body-limit/, 'names the setting');
+      assert.match((JSON.parse(res.body) as Problem).detail, /--batch-body-limit/, 'names the setting');
     });
   });
 

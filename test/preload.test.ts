@@ -96,9 +96,9 @@ describe('--preload', () => {
       `only running and done: ${states.join(' → ')}`,
     );
     if (cold) assert.equal(states[0], 'running', `a cold 192 MB file is seen preloading first: ${states.join(' → ')}`);
-    assert.equal(last!.preload.total, SIZE, 'total: the mapped bytes');
-    assert.equal(last!.preload.bytes, last!.preload.total, 'every byte preloaded');
-    assert.ok(last!.preload.ms >= 0, `ms: ${last!.preload.ms}`);
+    assert.equal(last.preload.total, SIZE, 'total: the mapped bytes');
+    assert.equal(last.preload.bytes, last.preload.total, 'every byte preloaded');
+    assert.ok(last.preload.ms >= 0, `ms: ${last.preload.ms}`);
     const { resident, pages } = residency(file);
     assert.equal(resident, pages, `every page resident afterwards (${resident}/${pages})`);
     (await answers).forEach((a, i) => {

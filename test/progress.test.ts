@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- these tests match the terminal codes the progress line draws with (ESC [K) on purpose */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -165,8 +166,8 @@ describe('long commands show progress and can be interrupted', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { env: { ...process.env, SEQSERVE_PROGRESS_INTERVAL: '1' } });
     let stdout = '';
     let stderr = '';
-    child.stdout!.on('data', (d) => (stdout += d));
-    child.stderr!.on('data', (d) => {
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
       stderr += d;
       onStderr?.(stderr, child);
     });
@@ -264,7 +265,7 @@ describe('preload and startup lines', () => {
           child.kill('SIGKILL');
           reject(new Error(`no friendly line within 20 s: ${out}`));
         }, 20_000);
-        child.stdout!.on('data', (d) => {
+        child.stdout.on('data', (d) => {
           out += d;
           // A terminal's lines end in \r\n.
           const pid = /"pid":(\d+)[^\n]*seqserve ready/.exec(out);

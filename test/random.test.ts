@@ -18,6 +18,7 @@ import { testApp } from './helpers/app.js';
 import { removeDir, subDir, tempDir, writeFasta, writeRaw } from './helpers/fasta-fixtures.js';
 import { readFasta, readRaw } from './helpers/naive-fasta.js';
 import { SamtoolsCopy, hasSamtools } from './helpers/samtools.js';
+import type { Problem } from './helpers/problem.js';
 
 interface Entry {
   region: string;
@@ -182,7 +183,7 @@ describe('GET /random', () => {
     const gaps = await get('/assemblies/gaps/random?length=10&count=5&seed=1&exclude=N');
     assert.equal(gaps.statusCode, 422, gaps.body);
     assert.match(String(gaps.headers['content-type']), /^application\/problem\+json/, '422 is problem+json');
-    assert.match(JSON.parse(gaps.body).detail as string, /too few N-free windows/, '422 detail');
+    assert.match((JSON.parse(gaps.body) as Problem).detail, /too few N-free windows/, '422 detail');
     const ok = await json('/assemblies/gaps/random?length=10&count=5&seed=1');
     assert.ok(
       ok.answer.sequences.every((w) => w.name === 'gap1' && w.sequence === 'N'.repeat(10)),
@@ -190,7 +191,7 @@ describe('GET /random', () => {
     );
     const long = await get('/random?length=60001&count=1');
     assert.equal(long.statusCode, 416, long.body);
-    assert.match(JSON.parse(long.body).detail as string, /longest is 60000/, '416 detail');
+    assert.match((JSON.parse(long.body) as Problem).detail, /longest is 60000/, '416 detail');
   });
 
   test('limits on length, count, seed and the other parameters: 400', async () => {

@@ -16,6 +16,7 @@ import { listeningApp, testApp } from './helpers/app.js';
 import { prng, randInt, removeDir, subDir, tempDir, writeFasta, writeRaw } from './helpers/fasta-fixtures.js';
 import { oracleDigests, samtoolsDictM5 } from './helpers/refget-oracle.js';
 import { hasSamtools } from './helpers/samtools.js';
+import type { Problem } from './helpers/problem.js';
 
 const run = promisify(execFile);
 const cli = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
@@ -26,6 +27,29 @@ interface Expected {
   md5: string;
   ga4gh: string;
   trunc512: string;
+}
+
+/** The answers of /sequence/ID/metadata and /sequence/service-info, as far as the tests read them. */
+interface RefgetMetadata {
+  md5: string;
+  ga4gh: string;
+  trunc512: string;
+  length: number;
+  aliases: { alias: string; naming_authority: string }[];
+}
+
+interface ServiceBlock {
+  circular_supported: boolean;
+  algorithms: string[];
+  subsequence_limit: number | null;
+  identifier_types?: unknown;
+  supported_api_versions?: unknown;
+}
+
+interface ServiceInfo {
+  type: { group: string; artifact: string; version: string };
+  refget: ServiceBlock;
+  service: ServiceBlock;
 }
 
 function expected(name: string, stored: string): Expected {
@@ -165,7 +189,7 @@ describe('refget v2', () => {
       const r = await get(`/sequence/${id}${query}`, headers);
       assert.equal(r.statusCode, status, `${query} ${JSON.stringify(headers)}: ${r.body}`);
       assert.equal(r.headers['content-type'], 'application/problem+json', `${query}: problem+json`);
-      assert.equal(JSON.parse(r.body).status, status, `${query}: problem status`);
+      assert.equal((JSON.parse(r.body) as Problem).status, status, `${query}: problem status`);
       // RFC 9110 §15.5.17: a 416 says the length it could have served.
       if (status === 416) assert.equal(r.headers['content-range'], `bytes */${n}`, `${query} ${JSON.stringify(headers)}: content-range`);
     }
@@ -204,13 +228,13 @@ describe('refget v2', () => {
       const r = await get(`/sequence/${g.ga4gh}/metadata`);
       assert.equal(r.statusCode, 200, `${g.name}: ${r.body}`);
       assert.equal(r.headers['content-type'], 'application/vnd.ga4gh.refget.v2.0.0+json; charset=us-ascii', 'content-type');
-      const { metadata } = JSON.parse(r.body);
+      const { metadata } = JSON.parse(r.body) as { metadata: RefgetMetadata };
       assert.equal(metadata.md5, g.md5, `${g.name} md5`);
       assert.equal(metadata.ga4gh, g.ga4gh, `${g.name} ga4gh`);
       assert.equal(metadata.trunc512, g.trunc512, `${g.name} trunc512`);
       assert.equal(metadata.length, g.sequence.length, `${g.name} length`);
       assert.ok(
-        metadata.aliases.some((a: { alias: string; naming_authority: string }) => a.alias === g.name && a.naming_authority.length > 0),
+        metadata.aliases.some((a) => a.alias === g.name && a.naming_authority.length > 0),
         `${g.name} among its aliases: ${JSON.stringify(metadata.aliases)}`,
       );
     }
@@ -220,7 +244,7 @@ describe('refget v2', () => {
     const r = await get('/sequence/service-info');
     assert.equal(r.statusCode, 200, r.body);
     assert.equal(r.headers['content-type'], 'application/vnd.ga4gh.refget.v2.0.0+json; charset=us-ascii', 'content-type');
-    const info = JSON.parse(r.body);
+    const info = JSON.parse(r.body) as ServiceInfo;
     assert.deepEqual(info.type, { group: 'org.ga4gh', artifact: 'refget', version: '2.0.0' }, 'type');
     for (const block of [info.refget, info.service]) {
       assert.equal(block.circular_supported, false, 'circular_supported');
@@ -273,8 +297,8 @@ describe('refget digests: pending, sidecars and seqserve index', () => {
     try {
       const r = await app.inject(`/sequence/${genome[0]!.md5}`);
       assert.equal(r.statusCode, 404, r.body);
-      assert.match(JSON.parse(r.body).detail, /still being computed/, 'detail explains why');
-      const ready = JSON.parse((await app.inject('/readyz')).body);
+      assert.match((JSON.parse(r.body) as Problem).detail, /still being computed/, 'detail explains why');
+      const ready = JSON.parse((await app.inject('/readyz')).body) as { digests: { known: number; total: number } };
       assert.deepEqual(ready.digests, { known: 0, total: genome.length }, 'readyz counts digests');
     } finally {
       await app.close();

@@ -17,6 +17,7 @@ import { parseConfig, type Config } from '../src/data/config.js';
 import { removeDir, tempDir, writeFasta } from './helpers/fasta-fixtures.js';
 import { freePort } from './helpers/cli-server.js';
 import { readRaw } from './helpers/naive-fasta.js';
+import type { Problem } from './helpers/problem.js';
 
 const token = 'test-admin-token-0123456789';
 
@@ -141,7 +142,7 @@ describe('reload', () => {
     try {
       const res = await fetchText(`${plainUrl}/admin/reload`, { method: 'POST', headers: auth });
       assert.equal(res.status, 404, res.body);
-      assert.match(JSON.parse(res.body).detail, /SEQSERVE_ADMIN_TOKEN/, 'says how to enable it');
+      assert.match((JSON.parse(res.body) as Problem).detail, /SEQSERVE_ADMIN_TOKEN/, 'says how to enable it');
     } finally {
       await plain.close();
     }
@@ -162,7 +163,7 @@ describe('reload', () => {
     renameSync(next.path, join(dir, 'g.fa'));
     const res = await fetchText(`${url}/admin/reload`, { method: 'POST', headers: auth });
     assert.equal(res.status, 200, res.body);
-    assert.equal(JSON.parse(res.body).status, 'reloaded', 'body');
+    assert.equal((JSON.parse(res.body) as { status: string }).status, 'reloaded', 'body');
     const chr1 = next.sequences.get('chr1')!;
     assert.equal((await fetchText(`${url}/chrom/chr1/range?start=2400&end=2500`)).body, chr1.slice(2400), 'new chr1 bytes');
     assert.equal((await fetchText(`${url}/chrom/chr2/base/0`)).status, 404, 'chr2 is gone');
@@ -190,7 +191,7 @@ describe('reload', () => {
     await app.digests.done;
     const md5 = createHash('md5').update(chr1.toUpperCase()).digest('hex');
     assert.equal((await fetchText(`${url}/sequence/${md5}?start=0&end=10`)).body, chr1.slice(0, 10).toUpperCase(), 'refget finds the new sequence by digest');
-    const ready = JSON.parse((await fetchText(`${url}/readyz`)).body);
+    const ready = JSON.parse((await fetchText(`${url}/readyz`)).body) as { sequences: number; bases: number };
     assert.equal(ready.sequences, 3, 'readyz sequences');
     assert.equal(ready.bases, 2500 + 700 + 4000, 'readyz bases');
   });
@@ -202,7 +203,7 @@ describe('reload', () => {
     rmSync(join(dir, 'dup.fa'));
     rmSync(join(dir, 'dup.fa.fai'), { force: true });
     assert.equal(res.status, 422, res.body);
-    assert.match(JSON.parse(res.body).detail, /old data is still served.*chr3/, 'says why');
+    assert.match((JSON.parse(res.body) as Problem).detail, /old data is still served.*chr3/, 'says why');
     assert.equal((await fetchText(`${url}/chrom/chr3/range?start=0&end=5`)).status, 200, 'old data served');
   });
 
@@ -212,7 +213,7 @@ describe('reload', () => {
     try {
       const res = await fetchText(`${url}/admin/reload`, { method: 'POST', headers: auth });
       assert.equal(res.status, 422, res.body);
-      assert.match(JSON.parse(res.body).detail, /needs a restart/, 'says a restart is needed');
+      assert.match((JSON.parse(res.body) as Problem).detail, /needs a restart/, 'says a restart is needed');
       assert.equal((await fetchText(`${url}/chrom/r/base/0`)).status, 200, 'still serving');
     } finally {
       rmSync(join(dir, 'hg99'), { recursive: true });
@@ -231,8 +232,8 @@ async function startCli(dir: string, workers: number): Promise<{ child: ChildPro
     },
   );
   let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
   for (let i = 0; i < 300 && !output.includes('seqserve ready'); i++) await new Promise((r) => setTimeout(r, 100));
   assert.match(output, /seqserve ready/, `started: ${output.slice(-2000)}`);
   return { child, url: `http://127.0.0.1:${port}`, output: () => output };
@@ -283,7 +284,7 @@ describe('reload through the CLI', () => {
       replaceByRename(join(dir, 'r.raw'), bases(3000, 4));
       const res = await fetchText(`${url}/admin/reload`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
       assert.equal(res.status, 202, res.body);
-      assert.equal(JSON.parse(res.body).status, 'accepted', 'accepted');
+      assert.equal((JSON.parse(res.body) as { status: string }).status, 'accepted', 'accepted');
       for (let i = 0; i < 4; i++) await waitForBody(`${url}/chrom/r/range?start=0&end=50`, bases(50, 4));
       assert.match(output(), /reloading the data folder/, 'the primary logs the reload');
     } finally {

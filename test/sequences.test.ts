@@ -80,7 +80,7 @@ kinds.forEach((kind, index) => {
       const res = await ask(app, '/chrom');
       assert.equal(res.statusCode, 200);
       // Names and lengths only: aliases are test/aliases.test.ts's.
-      const list = (res.json() as { name: string; length: number }[]).map(({ name, length }) => ({ name, length }));
+      const list = res.json<{ name: string; length: number }[]>().map(({ name, length }) => ({ name, length }));
       const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
       assert.deepEqual([...list].sort(byName), [...served.values()].map((s) => ({ name: s.name, length: s.sequence.length })).sort(byName));
     });
@@ -92,7 +92,7 @@ kinds.forEach((kind, index) => {
       await inBatches([...served.values()], 250, async (s) => {
         const res = await ask(app, `/chrom/${enc(s.name)}`);
         if (res.statusCode !== 200) return void mismatches.push(`${s.name}: status ${res.statusCode} ${res.body}`);
-        const { aliases: _aliases, ...got } = res.json() as Record<string, unknown>;
+        const { aliases: _aliases, ...got } = res.json<Record<string, unknown>>();
         const want: Record<string, unknown> =
           s.format === 'fasta'
             ? { name: s.name, length: s.sequence.length, format: 'fasta', file: basename(s.file), ...layouts.get(s.name) }
@@ -281,7 +281,7 @@ kinds.forEach((kind, index) => {
 
     if (kind.title.startsWith('raw files')) {
       test('an empty raw file is an empty sequence: empty ranges, base/0 is 416', async () => {
-        const list = (await ask(app, '/chrom')).json() as { name: string; length: number }[];
+        const list = (await ask(app, '/chrom')).json<{ name: string; length: number }[]>();
         assert.deepEqual(list.find((s) => s.name === 'empty')?.length, 0, 'the empty sequence is listed with length 0');
         for (const url of ['/chrom/empty/range', '/chrom/empty/range?start=0&end=0', '/chrom/empty/range?strand=-']) {
           const res = await ask(app, url);
@@ -292,7 +292,7 @@ kinds.forEach((kind, index) => {
         assert.equal((await ask(app, '/chrom/empty/range?start=1')).statusCode, 416);
         const meta = await ask(app, '/chrom/empty');
         assert.equal(meta.statusCode, 200);
-        assert.equal((meta.json() as { length: number }).length, 0);
+        assert.equal(meta.json<{ length: number }>().length, 0);
       });
     }
 

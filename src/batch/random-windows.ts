@@ -84,8 +84,8 @@ export interface DrawOptions {
 }
 
 /** Attempts allowed per window asked for when excluding N (plus a fixed allowance). */
-export const attemptsPerWindow = 10;
-export const extraAttempts = 1000;
+const attemptsPerWindow = 10;
+const extraAttempts = 1000;
 
 /**
  * `count` windows drawn with mulberry32(seed): the same seed, store and options give the same
@@ -127,7 +127,7 @@ export async function drawWindows(store: SequenceStore, sampler: WindowSampler, 
 }
 
 /** True when bases [start, end) hold an N or n; searched in the file span, line ends and all. */
-export function hasN(store: SequenceStore, sequence: MappedSequence, start: number, end: number): boolean {
+function hasN(store: SequenceStore, sequence: MappedSequence, start: number, end: number): boolean {
   const { offset, lineBases, lineBytes, file: path } = sequence.record;
   const at = (i: number) => offset + Math.floor(i / lineBases) * lineBytes + (i % lineBases);
   const text = sequence.isText ? store.mappedFile(path)?.view(at(start), at(end - 1) + 1) : undefined;

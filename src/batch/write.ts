@@ -61,7 +61,7 @@ export class PlanWriter {
   step(maxBytes: number, maxRegions: number): Buffer[] {
     if (this.finished) return [];
     const { plan, options, out } = this;
-    let budget = maxBytes;
+    const budget = maxBytes;
     const stopAt = Math.min(plan.count, this.region + maxRegions);
     if (!this.started) {
       this.started = true;

@@ -9,7 +9,7 @@ import { defaults } from '../data/config.js';
 
 export type CommandName = 'serve' | 'index' | 'prepare' | 'info' | 'get';
 
-export interface OptionSpec {
+interface OptionSpec {
   flag: string;
   short?: string;
   /** The value's placeholder (N, DIR, ...); none for a switch. */
@@ -287,7 +287,7 @@ export function parseCommand(name: CommandName, args: string[]): ParsedCommand {
   } catch (e) {
     throw new UsageError(oneLine((e as Error).message, name), name);
   }
-  const { values, positionals } = parsed as ParsedCommand;
+  const { values, positionals } = parsed;
   if (values.help) return { values, positionals };
   const [min, max] = spec.positionals;
   if (positionals.length > max) throw new UsageError(`${name}: unexpected argument "${positionals[max]}"`, name);

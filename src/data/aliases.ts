@@ -8,7 +8,7 @@ export interface Alias {
 }
 
 /** One spelling read from an alias file, with the line it came from (for warnings). */
-export interface AliasSpelling {
+interface AliasSpelling {
   name: string;
   namingAuthority: string;
   line: number;

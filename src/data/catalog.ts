@@ -106,7 +106,7 @@ function aliasFile(dir: string, entries: readonly string[], log: CatalogLog): Al
     text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new DataError(
-      `cannot read alias file ${path} (${(e as NodeJS.ErrnoException).code ?? e}); make it readable by this user, or remove it to serve without its aliases`,
+      `cannot read alias file ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)}); make it readable by this user, or remove it to serve without its aliases`,
     );
   }
   return { path, groups: parseChromAlias(text, path) };
@@ -157,7 +157,7 @@ function rawRecord(path: string): SequenceRecord {
 }
 
 /** Returns the file size; fails with the file's name and the fix when it cannot be read. */
-export function checkReadable(path: string): number {
+function checkReadable(path: string): number {
   try {
     const stat = statSync(path);
     if (!stat.isFile()) throw new DataError(`${path} is not a regular file; remove it from the data folder`);
@@ -165,6 +165,6 @@ export function checkReadable(path: string): number {
     return stat.size;
   } catch (e) {
     if (e instanceof DataError) throw e;
-    throw new DataError(`cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? e}); check that the file exists and is readable by this user`);
+    throw new DataError(`cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)}); check that the file exists and is readable by this user`);
   }
 }

@@ -7,7 +7,7 @@ import { z } from 'zod';
  * Every setting, from flags and environment, validated in one place. A bad value stops startup
  * with one line naming the setting and what it allows (see ConfigError).
  */
-export const configSchema = z.object({
+const configSchema = z.object({
   data: z.string().min(1, 'a folder with FASTA (.fa/.fasta/.fna + .fai) or raw sequence files'),
   port: z.coerce.number().int().min(0).max(65535),
   host: z.string().min(1),

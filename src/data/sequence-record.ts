@@ -33,6 +33,5 @@ export interface CatalogLog {
 
 /** buildFai's and the BGZF scanners' progress callback for one file, when the log wants it. */
 export function indexProgress(log: CatalogLog, path: string): ((done: number, total: number) => void) | undefined {
-  const report = log.onIndexProgress;
-  return report ? (done, total) => report.call(log, path, done, total) : undefined;
+  return log.onIndexProgress ? (done, total) => log.onIndexProgress?.(path, done, total) : undefined;
 }

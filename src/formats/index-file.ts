@@ -26,7 +26,7 @@ export function saveIndex(indexPath: string, bytes: Buffer, dataPath: string, lo
     return true;
   } catch (e) {
     log.warn(
-      `built index for ${dataPath} in memory (${detail}) but could not save ${indexPath} (${(e as NodeJS.ErrnoException).code ?? e}); it will be rebuilt at every start: run samtools faidx ${dataPath} where the folder is writable`,
+      `built index for ${dataPath} in memory (${detail}) but could not save ${indexPath} (${(e as NodeJS.ErrnoException).code ?? String(e)}); it will be rebuilt at every start: run samtools faidx ${dataPath} where the folder is writable`,
     );
     return false;
   }

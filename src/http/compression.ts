@@ -29,7 +29,7 @@ export const hasZstd = typeof zstdFactory === 'function' && zstdLevelParam !== u
  * Preference when the client accepts several equally, by speed and ratio on sequence text
  * (BENCHMARKS.md#code-choices-and-their-measurements).
  */
-export const supportedEncodings: readonly Encoding[] = hasZstd ? ['zstd', 'br', 'gzip'] : ['br', 'gzip'];
+const supportedEncodings: readonly Encoding[] = hasZstd ? ['zstd', 'br', 'gzip'] : ['br', 'gzip'];
 
 export function compressionPolicy(config: { compression: boolean; compressionLevel: number; compressionThreshold: number }): CompressionPolicy | undefined {
   if (!config.compression) return undefined;

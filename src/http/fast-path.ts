@@ -43,11 +43,11 @@ export interface FastPathOptions {
 }
 
 /** The Fastify route patterns of the answers given here, for the metrics' `route` label. */
-export const baseRoute = '/chrom/:name/base/:offset';
-export const rangeRoute = '/chrom/:name/range';
+const baseRoute = '/chrom/:name/base/:offset';
+const rangeRoute = '/chrom/:name/range';
 
 /** Longer ranges go through the route, which streams them (and a string copy would not pay). */
-export const maxRangeBases = 16 * 1024;
+const maxRangeBases = 16 * 1024;
 
 const prefix = '/chrom/';
 /** Offsets are checked against lengths below 2^53; 16 digits are always enough to hold one. */

@@ -31,7 +31,7 @@ function processRegistry(): Registry {
  * The `route` label is the Fastify route pattern, never the URL (the fast path reports under the
  * pattern of the route that would have answered); this is the label of requests no route matched.
  */
-export const unmatchedRoute = 'unmatched';
+const unmatchedRoute = 'unmatched';
 
 /** The answers of one route, method and status. */
 class Cell {

@@ -11,12 +11,12 @@ import { randomBytes } from 'node:crypto';
 const sane = /^[A-Za-z0-9._-]{1,128}$/;
 
 /** Eight hex digits, new in each process. */
-export const processPrefix = randomBytes(4).toString('hex');
+const processPrefix = randomBytes(4).toString('hex');
 
 let counter = 0;
 
 /** A new id: `PREFIX-COUNTER` (base 36), with `tag` before it when given (`fp-PREFIX-COUNTER`). */
-export function newRequestId(tag = ''): string {
+function newRequestId(tag = ''): string {
   return `${tag}${processPrefix}-${(++counter).toString(36)}`;
 }
 

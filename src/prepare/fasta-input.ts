@@ -12,7 +12,7 @@ import { isGzipFile } from '../formats/bgzf/gzi.js';
 export const READ_BYTES = 1 << 20;
 
 const unreadable = (input: string, e: unknown) =>
-  new DataError(`cannot read ${input} (${(e as NodeJS.ErrnoException).code ?? e}); check that the file exists and is readable by this user`);
+  new DataError(`cannot read ${input} (${(e as NodeJS.ErrnoException).code ?? String(e)}); check that the file exists and is readable by this user`);
 
 /** Checks that the input is a file (before anything is created, so a typo leaves no folder behind). */
 export function checkInput(input: string): void {
@@ -58,11 +58,13 @@ export async function readInput(
     source.on('data', (chunk) => onRead((read += chunk.length)));
   }
   // pipeline() may report our own error as the AbortError of the streams it then destroys.
+  let failed = false;
   let failure: unknown;
   const guarded = async (chunks: AsyncIterable<Buffer>) => {
     try {
       await consume(chunks);
     } catch (e) {
+      failed = true;
       failure = e;
       throw e;
     }
@@ -83,7 +85,7 @@ export async function readInput(
         `${input}: cannot decompress it (${(error as Error).message}): the gzip file is truncated or corrupt; download it again (gzip -t ${input} checks a file)`,
       );
     }
-    if (failure !== undefined) throw failure;
+    if (failed) throw failure;
     throw new DataError(`cannot read ${input} (${code || (e as Error).message}); check that the file is readable`);
   }
 }

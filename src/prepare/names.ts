@@ -8,7 +8,7 @@ import { existsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Longest name in UTF-8 bytes: NAME.raw.tmp-PID.refget.tsv.tmp-PID must fit in 255 bytes. */
-export const MAX_NAME_BYTES = 200;
+const MAX_NAME_BYTES = 200;
 
 /** Why `name` cannot be the file name NAME.raw, or undefined when it can. */
 export function unsafeNameReason(name: string, nameBytes: Buffer): string | undefined {

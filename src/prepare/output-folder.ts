@@ -16,7 +16,7 @@ import type { PrepareLog } from './summary.js';
 
 const sequenceFile = /\.(fa|fasta|fna|raw|smalla)(\.(gz|bgz|bgzf))?$/i;
 
-const errorCode = (e: unknown) => (e as NodeJS.ErrnoException).code ?? e;
+const errorCode = (e: unknown) => (e as NodeJS.ErrnoException).code ?? String(e);
 
 /** A finished sequence, waiting for the final renames. */
 interface Staged {

@@ -10,7 +10,7 @@ import { READ_BYTES, checkInput, inputIsGzip, readInput } from './fasta-input.js
 import { OutputFolder, makeOutputFolder } from './output-folder.js';
 import { summarise, type PrepareLog, type PrepareSummary } from './summary.js';
 
-export type { PrepareLog, PrepareSummary, PreparedSequence } from './summary.js';
+export type { PrepareLog, PrepareSummary } from './summary.js';
 
 export async function prepareCommand(
   input: string,

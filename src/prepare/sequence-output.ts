@@ -10,7 +10,7 @@ import { DataError } from '../core/errors.js';
 import type { SequenceDigests } from '../refget/digests.js';
 
 /** Bytes per write and per hash update. */
-export const OUTPUT_BUFFER_BYTES = 4 << 20;
+const OUTPUT_BUFFER_BYTES = 4 << 20;
 
 /** Bytes of SHA-512 kept by ga4gh identifiers. */
 const TRUNCATED_BYTES = 24;
@@ -41,7 +41,7 @@ export class SequenceOutput {
   /** Bases handed over so far (written, being written or buffered). */
   private position = 0;
   private pending: Promise<void> = Promise.resolve();
-  private failure: unknown;
+  private failure: DataError | undefined;
 
   constructor(
     readonly name: string,
@@ -82,7 +82,7 @@ export class SequenceOutput {
     const at = this.position;
     this.pending = this.writeAll(bases, at).catch((e: unknown) => {
       this.failure = new DataError(
-        `cannot write ${this.path} (${(e as NodeJS.ErrnoException).code ?? e}); check the free space and permissions of the output folder`,
+        `cannot write ${this.path} (${(e as NodeJS.ErrnoException).code ?? String(e)}); check the free space and permissions of the output folder`,
       );
     });
     this.position += this.used;

@@ -102,7 +102,7 @@ export function groupByFile(records: Iterable<SequenceRecord>): Map<string, Sequ
   const groups = new Map<string, Map<string, SequenceRecord>>();
   for (const r of records) {
     let group = groups.get(r.file);
-    if (!group) groups.set(r.file, (group = new Map()));
+    if (!group) groups.set(r.file, (group = new Map<string, SequenceRecord>()));
     if (!group.has(r.name)) group.set(r.name, r);
   }
   return new Map([...groups].map(([file, byName]) => [file, [...byName.values()]]));

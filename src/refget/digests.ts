@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { SequenceRecord } from '../data/sequence-record.js';
+import type { BgzfFile } from '../formats/bgzf/bgzf-file.js';
 import { BlockCache } from '../formats/bgzf/block-cache.js';
 import { dropLineEnds, fileSpan } from '../formats/fasta/offset.js';
 import { MappedFile } from '../store/mapped-file.js';
@@ -44,7 +45,7 @@ export function* fileDigests(records: readonly SequenceRecord[]): Generator<[Seq
   const file = MappedFile.open(first.file);
   try {
     const blockCache = new BlockCache(1 << 20);
-    const bgzfFiles = new Map();
+    const bgzfFiles = new Map<string, BgzfFile>();
     for (const r of records) {
       const hash = new Hasher();
       if (r.length > 0) {

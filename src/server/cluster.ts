@@ -37,21 +37,21 @@ export class StartupError extends Error {}
 type FileDigests = [file: string, digests: [name: string, md5: string, ga4gh: string][]];
 
 /** Primary → worker. */
-export type ToWorker =
+type ToWorker =
   | { type: 'seqserve:preload'; status: PreloadStatus }
   | { type: 'seqserve:digests'; files: FileDigests[] }
   | { type: 'seqserve:shutdown' }
   | { type: 'seqserve:reload' };
 
 /** Worker → primary. */
-export type ToPrimary = { type: 'seqserve:listening'; url: string } | { type: 'seqserve:failed'; message: string } | { type: 'seqserve:reload-request' };
+type ToPrimary = { type: 'seqserve:listening'; url: string } | { type: 'seqserve:failed'; message: string } | { type: 'seqserve:reload-request' };
 
 function isMessage<T extends { type: string }>(m: unknown): m is T {
   return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string' && (m as { type: string }).type.startsWith('seqserve:');
 }
 
 /** Backoff before replacing a dead worker: doubles with each death in the last minute, 100 ms to 30 s. */
-export function restartDelay(recentDeaths: number): number {
+function restartDelay(recentDeaths: number): number {
   return Math.min(30_000, 100 * 2 ** Math.max(0, recentDeaths - 1));
 }
 

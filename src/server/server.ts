@@ -29,7 +29,7 @@ export async function serve(config: Config, notes: string[] = []): Promise<void>
  * SIGTERM/SIGINT: stop accepting, close idle connections, give in-flight answers shutdownGrace ms
  * (src/http/connection-drain.ts), drop the mappings (onClose), exit 0.
  */
-export async function serveSingle(config: Config, notes: string[] = []): Promise<FastifyInstance> {
+async function serveSingle(config: Config, notes: string[] = []): Promise<FastifyInstance> {
   const started = performance.now();
   const logger = createLogger(config);
   for (const note of notes) logger.info(note);

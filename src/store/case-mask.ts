@@ -4,9 +4,9 @@
  */
 
 /** `as-is` keeps bases as stored; `upper`/`lower` convert ASCII letters. */
-export type CaseOption = 'as-is' | 'upper' | 'lower';
+type CaseOption = 'as-is' | 'upper' | 'lower';
 /** `soft` keeps soft-masked (lowercase) bases; `hard` turns them into N. */
-export type MaskOption = 'soft' | 'hard';
+type MaskOption = 'soft' | 'hard';
 
 export interface CaseMask {
   case: CaseOption;

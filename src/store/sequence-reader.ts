@@ -35,7 +35,7 @@ interface TextSource {
  * through the process's block cache). In a mapped file a range within one line is a zero-copy
  * view of the mapping; in a BGZF file, a view of one cached block when it lies in one.
  */
-export class LinesReader implements SequenceReader {
+class LinesReader implements SequenceReader {
   constructor(
     private readonly layout: LineLayout,
     private readonly text: TextSource,

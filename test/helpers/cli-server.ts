@@ -38,14 +38,14 @@ export async function startCli(args: string[], env: NodeJS.ProcessEnv = {}, time
   const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--host', '127.0.0.1', ...args], { env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   const waitFor = (match: (line: Record<string, unknown>) => boolean, ms = 30_000) => {
     let from = 0;
     return new Promise<Record<string, unknown>>((resolve, reject) => {
       const timer = setTimeout(() => {
-        child.stdout!.off('data', check);
+        child.stdout.off('data', check);
         reject(new Error(`log line not seen within ${ms} ms; stdout: ${stdout.slice(-3000)}; stderr: ${stderr.slice(-2000)}`));
       }, ms);
       const check = () => {
@@ -55,13 +55,13 @@ export async function startCli(args: string[], env: NodeJS.ProcessEnv = {}, time
           const parsed = JSON.parse(line) as Record<string, unknown>;
           if (match(parsed)) {
             clearTimeout(timer);
-            child.stdout!.off('data', check);
+            child.stdout.off('data', check);
             return resolve(parsed);
           }
         }
         from = end;
       };
-      child.stdout!.on('data', check);
+      child.stdout.on('data', check);
       check();
     });
   };
@@ -87,12 +87,17 @@ export function getFresh(url: string): Promise<{ status: number; body: Buffer; r
   });
 }
 
-export async function readyz(
-  url: string,
-): Promise<{ pid: number; preload: { state: string; bytes: number; total: number; ms: number }; digests: { known: number; total: number } }> {
+/** The fields of /readyz the tests read. */
+interface Readyz {
+  pid: number;
+  preload: { state: string; bytes: number; total: number; ms: number };
+  digests: { known: number; total: number };
+}
+
+export async function readyz(url: string): Promise<Readyz> {
   const r = await getFresh(`${url}/readyz`);
   if (r.status !== 200) throw new Error(`/readyz answered ${r.status}: ${r.body.toString()}`);
-  return JSON.parse(r.body.toString());
+  return JSON.parse(r.body.toString()) as Readyz;
 }
 
 /** Kills the process if it is still running and waits for it to be gone. */

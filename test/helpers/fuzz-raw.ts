@@ -32,7 +32,7 @@ export function rawRequest(base: string, path: string, options: { method?: strin
       try {
         resolve(parse(Buffer.concat(chunks)));
       } catch (error) {
-        reject(error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       }
     });
     socket.write(`${head}\r\n\r\n`, 'latin1');

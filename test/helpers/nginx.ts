@@ -94,7 +94,7 @@ export async function startCachingProxy(binary: string, dir: string, upstreams: 
     } catch (e) {
       if (Date.now() > deadline) {
         await stop();
-        throw new Error(`nginx did not answer: ${String(e)} ${errorLog()}`);
+        throw new Error(`nginx did not answer: ${String(e)} ${errorLog()}`, { cause: e });
       }
       await new Promise((r) => setTimeout(r, 50));
     }

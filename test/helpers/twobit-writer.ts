@@ -6,6 +6,7 @@
  *    other character becomes n (isupper is false for it), as faToTwoBit does.
  *  - N blocks: runs of N/n. Mask blocks: runs of lower-case letters.
  *  - Packing: T=0 C=1 A=2 G=3 (U packs as T, N as T), first base in the high bits.
+ * And the other way, the oracle the reader is checked against: `asTwoBitToFa`.
  */
 import { writeFileSync } from 'node:fs';
 
@@ -131,4 +132,13 @@ export function twoBitBytes(records: TwoBitRecord[], options: TwoBitWriteOptions
 /** Writes `records` as a .2bit file at `path`. */
 export function writeTwoBit(path: string, records: TwoBitRecord[], options: TwoBitWriteOptions): void {
   writeFileSync(path, twoBitBytes(records, options));
+}
+
+/**
+ * What twoBitToFa prints for a sequence faToTwoBit stored: ACGT keep their case, U becomes T,
+ * any other letter N in its case, any other character n (faToTwoBit's unknownToN); so an N
+ * inside a soft-masked (lower-case) stretch is n, outside N, base by base.
+ */
+export function asTwoBitToFa(sequence: string): string {
+  return sequence.replace(/[^ACGTacgt]/g, (c) => (c === 'U' ? 'T' : c === 'u' ? 't' : c >= 'A' && c <= 'Z' ? 'N' : 'n'));
 }

@@ -31,7 +31,7 @@ export interface BlockHeader {
   payloadStart: number;
 }
 
-export function notBgzfError(path: string): DataError {
+function notBgzfError(path: string): DataError {
   const fixed = join(dirname(path), `bgzip-${basename(path)}`);
   return new DataError(
     `${path} is gzip-compressed but not with bgzip, so it cannot be read at random: recompress it with \`zcat ${path} | bgzip > ${fixed}\` or run \`seqserve prepare ${path} OUTDIR\``,

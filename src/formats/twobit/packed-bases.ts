@@ -7,7 +7,7 @@
 const baseOfCode = [0x54, 0x43, 0x41, 0x47]; // T C A G
 
 /** Entry 4*b+k is base k (0 = high bits) of packed byte b. */
-export const basesOfPackedByte: Uint8Array = (() => {
+const basesOfPackedByte: Uint8Array = (() => {
   const table = new Uint8Array(256 * 4);
   for (let b = 0; b < 256; b++) {
     for (let k = 0; k < 4; k++) table[b * 4 + k] = baseOfCode[(b >> (6 - 2 * k)) & 3]!;
