@@ -14,8 +14,6 @@ import { availableParallelism } from 'node:os';
 const cores = availableParallelism();
 export const LOAD_CORE = String(Math.max(cores - 1, 0));
 export const SERVER_CORES = cores > 2 ? `0-${cores - 2}` : '0';
-/** Kept for callers that pin one process to one core. */
-export const SERVER_CORE = SERVER_CORES;
 
 const hasTaskset = cores > 1 && spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status === 0;
 

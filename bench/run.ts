@@ -28,14 +28,14 @@ import { runHttpBatch, runIndexedFasta, runSamtools, samtoolsVersion, writeRegio
 import { resultsMarkdown, writeDoc } from './doc.js';
 import { formatRows, formatsMarkdown, type FormatsResult } from './formats.js';
 import { ensureFormatFiles } from './formats-files.js';
-import { ensureGenome } from './genome.js';
-import { loadGenerator } from './loadgen.js';
-import { describeMachine, machine } from './machine.js';
+import { ensureGenome, type BenchGenome } from './genome.js';
+import { loadGenerator, type LoadGenerator } from './loadgen.js';
+import { describeMachine, machine, type Machine } from './machine.js';
 import { nginxVersion } from './nginx.js';
 import * as proc from './processes.js';
 import { compareProfiles, formatProfile, profileLine, profileScenario, type ProfileSummary } from './profile.js';
-import { batchTable, failedRows, formatTargets, markdownTable, timedOutRows, writeJson, type BatchLine, type Row } from './report.js';
-import { cliFeatures, hasBatch, prepare, startHello, startSeqserve } from './servers.js';
+import { batchTable, failedRows, formatTargets, markdownTable, timedOutRows, writeJson, type BatchLine, type Row, type Target } from './report.js';
+import { cliFeatures, hasBatch, prepare, startHello, startSeqserve, type CliFeatures } from './servers.js';
 import type { LoadJob } from './traffic.js';
 import { helloFloor, jobFor, nginxRows, pacedRows, pairedSingleBase, scenario, seqserveRows, SCENARIOS, type Context } from './suite.js';
 import { evaluate, type Measured } from './targets.js';
@@ -100,7 +100,21 @@ async function formatsGroup(ctx: Context, samtools: boolean, notes: string[]): P
   }
 }
 
-async function main(): Promise<void> {
+interface Run {
+  lg: LoadGenerator;
+  features: CliFeatures;
+  m: Machine;
+  /** The load generators and pinning, in a line. */
+  setup: string;
+  loadAtStart: number;
+  genome: BenchGenome;
+  ctx: Context;
+  /** What was not measured, and failures that do not stop the run: printed after the tables. */
+  notes: string[];
+}
+
+/** The build, the load generator, the machine and the bench genome. */
+async function setUp(): Promise<Run> {
   proc.killChildrenOnExit();
   log('npm run build');
   proc.build(root);
@@ -114,79 +128,78 @@ async function main(): Promise<void> {
   const genome = ensureGenome(join(scratch, 'genome'));
   log(`${genome.generated ? 'generated' : 'reusing'} ${genome.length.toLocaleString('en-US')} bp genome in ${genome.dir}`);
   const ctx: Context = { lg, genome, scratch, durationSec, warmupSec: 1, log };
-  const notes: string[] = [];
+  return { lg, features, m, setup, loadAtStart, genome, ctx, notes: [] };
+}
 
-  const first = await helloFloor(ctx, 'floor (first)');
-  const one = await seqserveRows(ctx, genome.dir, 'one process', [
-    ['fasta', genome.fastaName],
-    ['raw', genome.rawName],
-  ]);
-  if (features.prepare) {
-    try {
-      const outDir = join(scratch, 'prepared');
-      log('seqserve prepare');
-      rmSync(outDir, { recursive: true, force: true }); // prepare never overwrites
-      prepare(join(genome.dir, 'bench.fa'), outDir);
-      one.push(
-        ...(await seqserveRows(
-          ctx,
-          outDir,
-          'one process',
-          [['prepared', genome.fastaName]],
-          [scenario('single base'), scenario('100 bp range'), scenario('1 Mbp range')],
-        )),
-      );
-    } catch (e) {
-      notes.push(`prepared layout: not measured: ${(e as Error).message}`);
-    }
-  } else notes.push('prepared layout: not available (no `seqserve prepare` in this build)');
-  let nginxOne: Row[] = [];
-  if (!m.nginx) notes.push('nginx: not installed (apt-get install -y nginx): no nginx rows, worker targets skipped');
-  else {
-    try {
-      nginxOne = await nginxRows(ctx, 'one process', 1);
-    } catch (e) {
-      // A wrong answer or a failed start invalidates the run, but the other figures are still printed.
-      notes.push(`nginx FAILED: ${(e as Error).message}`);
-      process.exitCode = 1;
-    }
+/** seqserve (one process) on the layout `seqserve prepare` writes, if the CLI has it. */
+async function preparedRows({ ctx, features, genome, notes }: Run): Promise<Row[]> {
+  if (!features.prepare) {
+    notes.push('prepared layout: not available (no `seqserve prepare` in this build)');
+    return [];
   }
-  const formats = await formatsGroup(ctx, Boolean(m.samtools), notes);
-  const last = await helloFloor(ctx, 'floor (last)');
-  const paired = await pairedSingleBase(ctx);
+  try {
+    const outDir = join(scratch, 'prepared');
+    log('seqserve prepare');
+    rmSync(outDir, { recursive: true, force: true }); // prepare never overwrites
+    prepare(join(genome.dir, 'bench.fa'), outDir);
+    return await seqserveRows(
+      ctx,
+      outDir,
+      'one process',
+      [['prepared', genome.fastaName]],
+      [scenario('single base'), scenario('100 bp range'), scenario('1 Mbp range')],
+    );
+  } catch (e) {
+    notes.push(`prepared layout: not measured: ${(e as Error).message}`);
+    return [];
+  }
+}
 
-  // Latency at half the measured peak of the same scenario (raw file, one process).
+/** nginx with one worker, if installed. */
+async function nginxOneRows({ ctx, m, notes }: Run): Promise<Row[]> {
+  if (!m.nginx) {
+    notes.push('nginx: not installed (apt-get install -y nginx): no nginx rows, worker targets skipped');
+    return [];
+  }
+  try {
+    return await nginxRows(ctx, 'one process', 1);
+  } catch (e) {
+    // A wrong answer or a failed start invalidates the run, but the other figures are still printed.
+    notes.push(`nginx FAILED: ${(e as Error).message}`);
+    process.exitCode = 1;
+    return [];
+  }
+}
+
+/** Latency at half the measured peak of the same scenario (raw file, one process). */
+async function pacedLatency(ctx: Context, one: Row[]): Promise<{ rows: Row[]; paced: Measured['paced'] }> {
   const peak = (s: string) => one.find((r) => r.scenario === s && r.file === 'raw')!.load.requestsPerSec;
   const pacedScenarios = [scenario('single base'), scenario('100 bp range')];
-  const pacedRowsMeasured = await pacedRows(
+  const rows = await pacedRows(
     ctx,
     pacedScenarios.map((s) => [s, peak(s.scenario) / 2]),
   );
-  const paced = pacedRowsMeasured.map((row, i) => ({ row, rate: peak(pacedScenarios[i]!.scenario) / 2, scenario: pacedScenarios[i]!.scenario }));
+  const paced = rows.map((row, i) => ({ row, rate: peak(pacedScenarios[i]!.scenario) / 2, scenario: pacedScenarios[i]!.scenario }));
+  return { rows, paced };
+}
 
-  // Workers: seqserve --workers N against nginx with the same N.
+/** Workers: seqserve --workers N against nginx with the same N. */
+async function workerGroup({ ctx, features, m, genome, notes }: Run): Promise<{ workers: number | string; rows: Row[] }> {
   const n = Number(process.env.BENCH_WORKERS ?? Math.max(2, m.nproc - 1));
   const workerScenarios = [scenario('single base'), scenario('100 bp range'), scenario('1 Mbp range')];
   let workers: number | string = 'not available: seqserve serve has no --workers yet';
-  const workerRows: Row[] = [];
+  const rows: Row[] = [];
   if (features.workers && m.nginx) {
     workers = n;
-    workerRows.push(...(await seqserveRows(ctx, genome.dir, `${n} workers`, [['raw', genome.rawName]], workerScenarios, n)));
-    workerRows.push(...(await nginxRows(ctx, `${n} workers`, n, workerScenarios)));
+    rows.push(...(await seqserveRows(ctx, genome.dir, `${n} workers`, [['raw', genome.rawName]], workerScenarios, n)));
+    rows.push(...(await nginxRows(ctx, `${n} workers`, n, workerScenarios)));
   } else if (!m.nginx) workers = 'not available: nginx not installed';
   if (typeof workers === 'string') notes.push(`workers: ${workers}`);
+  return { workers, rows };
+}
 
-  const batch = await batchRows(ctx, typeof workers === 'number' ? workers : undefined);
-  if (batch.skipped) notes.push(`batch: ${batch.skipped}`);
-
-  const floor = (first.load.requestsPerSec + last.load.requestsPerSec) / 2;
-  const rows = [first, ...one, ...nginxOne, last, ...pacedRowsMeasured, ...workerRows];
-  const formatRowsMeasured = formats?.rows ?? [];
-  for (const r of [...rows, ...formatRowsMeasured]) r.ratio = r.load.requestsPerSec / floor;
-  const measured: Measured = { rows, paired, workers, batch: batch.rows, batchSkipped: batch.skipped, paced, pacedTool: lg.pacedDescription.split(' (')[0]! };
-  const targets = evaluate(measured);
-
-  // The measured reason for each MISS: seqserve (one process) profiled under that scenario's load.
+/** The measured reason for each MISS: seqserve (one process) profiled under that scenario's load. */
+async function profileMisses({ ctx, lg, genome }: Run, targets: Target[]): Promise<ProfileSummary[]> {
   const profiles: ProfileSummary[] = [];
   const missed = new Set(targets.filter((t) => t.status === 'MISS' && t.profile).map((t) => t.profile!));
   let helloProfile: ProfileSummary | undefined;
@@ -207,9 +220,30 @@ async function main(): Promise<void> {
       if (t.status === 'MISS' && t.profile === name) t.reason = t.against === 'floor' && helloProfile ? compareProfiles(p, helloProfile) : profileLine(p);
     }
   }
+  return profiles;
+}
 
-  const loadAtEnd = loadavg()[0]!;
-  const spread = Math.abs(first.load.requestsPerSec - last.load.requestsPerSec) / floor;
+/** What the run measured and judged, for the tables and results.json. */
+interface Outcome {
+  first: Row;
+  last: Row;
+  /** Mean req/s of the two hello-world floors. */
+  floor: number;
+  /** How far apart the two floors are, as a fraction of their mean. */
+  spread: number;
+  loadAtEnd: number;
+  rows: Row[];
+  formats: FormatsResult | undefined;
+  formatRowsMeasured: Row[];
+  paired: Measured['paired'];
+  batch: { rows: BatchLine[]; skipped?: string };
+  targets: Target[];
+  profiles: ProfileSummary[];
+}
+
+/** The tables on stdout (rows without valid numbers fail the run); returns the formats markdown. */
+function printResults({ m, setup, loadAtStart, notes }: Run, o: Outcome): string | undefined {
+  const { first, last, floor, spread, loadAtEnd, rows, formats, formatRowsMeasured } = o;
   console.log(
     `\n${describeMachine(m)}\n${setup}\nload average at start ${loadAtStart.toFixed(2)}, at end ${loadAtEnd.toFixed(2)}; ${durationSec} s per run after 1 s warm-up\n`,
   );
@@ -220,10 +254,10 @@ async function main(): Promise<void> {
   const runLine = `Run of ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC (\`npm run bench\`); hello-world floor mean ${Math.round(floor)} req/s (first/last spread ${(spread * 100).toFixed(1)}%); load average ${loadAtStart.toFixed(2)} at start, ${loadAtEnd.toFixed(2)} at end.`;
   const formatsText = formats ? formatsMarkdown(formats, runLine) : undefined;
   if (formatsText) console.log(`\nLayouts (seqserve, one process):\n\n${formatsText}`);
-  console.log(`\n${batchTable(batch.rows)}\n`);
+  console.log(`\n${batchTable(o.batch.rows)}\n`);
   for (const note of notes) console.log(`note: ${note}`);
-  console.log(`\n${formatTargets(targets)}`);
-  for (const p of profiles) console.log(`\n${formatProfile(p)}`);
+  console.log(`\n${formatTargets(o.targets)}`);
+  for (const p of o.profiles) console.log(`\n${formatProfile(p)}`);
   const failed = failedRows([...rows, ...formatRowsMeasured]);
   if (failed.length > 0) {
     console.log(`\n!!!!!!!! ${failed.length} scenario(s) had non-2xx responses or errors: their numbers are NOT valid !!!!!!!!`);
@@ -233,23 +267,27 @@ async function main(): Promise<void> {
   }
   for (const r of timedOutRows([...rows, ...formatRowsMeasured]))
     console.log(`note: ${r.server} ${r.scenario} (${r.file}): ${r.load.timeouts} of ${r.load.total} requests timed out (10 s)`);
+  return formatsText;
+}
 
+/** bench/.tmp/results.json and results.md, the chart, and (BENCH_WRITE_DOC=1) the figures in BENCHMARKS.md. */
+function saveResults({ m, setup, loadAtStart, notes }: Run, o: Outcome, formatsText: string | undefined): void {
   const results = {
     date: new Date().toISOString(),
     machine: m,
     setup,
-    loadAverage: { start: loadAtStart, end: loadAtEnd },
+    loadAverage: { start: loadAtStart, end: o.loadAtEnd },
     durationSec,
     warmupSec: 1,
-    floor,
-    floorSpread: spread,
-    rows,
-    paired,
-    batch: batch.rows,
+    floor: o.floor,
+    floorSpread: o.spread,
+    rows: o.rows,
+    paired: o.paired,
+    batch: o.batch.rows,
     notes,
-    targets,
-    profiles,
-    formats,
+    targets: o.targets,
+    profiles: o.profiles,
+    formats: o.formats,
   };
   const resultsPath = join(scratch, 'results.json');
   writeJson(resultsPath, results);
@@ -260,7 +298,42 @@ async function main(): Promise<void> {
   );
 }
 
+async function main(): Promise<void> {
+  const run = await setUp();
+  const { ctx, genome, notes } = run;
+  const first = await helloFloor(ctx, 'floor (first)');
+  const one = await seqserveRows(ctx, genome.dir, 'one process', [
+    ['fasta', genome.fastaName],
+    ['raw', genome.rawName],
+  ]);
+  one.push(...(await preparedRows(run)));
+  const nginxOne = await nginxOneRows(run);
+  const formats = await formatsGroup(ctx, Boolean(run.m.samtools), notes);
+  const last = await helloFloor(ctx, 'floor (last)');
+  const paired = await pairedSingleBase(ctx);
+  const paced = await pacedLatency(ctx, one);
+  const workerRun = await workerGroup(run);
+  const { workers } = workerRun;
+  const batch = await batchRows(ctx, typeof workers === 'number' ? workers : undefined);
+  if (batch.skipped) notes.push(`batch: ${batch.skipped}`);
+
+  const floor = (first.load.requestsPerSec + last.load.requestsPerSec) / 2;
+  const rows = [first, ...one, ...nginxOne, last, ...paced.rows, ...workerRun.rows];
+  const formatRowsMeasured = formats?.rows ?? [];
+  for (const r of [...rows, ...formatRowsMeasured]) r.ratio = r.load.requestsPerSec / floor;
+  const pacedTool = run.lg.pacedDescription.split(' (')[0]!;
+  const measured: Measured = { rows, paired, workers, batch: batch.rows, batchSkipped: batch.skipped, paced: paced.paced, pacedTool };
+  const targets = evaluate(measured);
+  const profiles = await profileMisses(run, targets);
+
+  const loadAtEnd = loadavg()[0]!;
+  const spread = Math.abs(first.load.requestsPerSec - last.load.requestsPerSec) / floor;
+  const outcome: Outcome = { first, last, floor, spread, loadAtEnd, rows, formats, formatRowsMeasured, paired, batch, targets, profiles };
+  const formatsText = printResults(run, outcome);
+  saveResults(run, outcome, formatsText);
+}
+
 main().catch((e: unknown) => {
-  console.error(`bench: ${(e as Error).stack ?? e}`);
+  console.error(`bench: ${e instanceof Error ? (e.stack ?? String(e)) : String(e)}`);
   process.exit(1);
 });

@@ -25,14 +25,14 @@ export interface Started {
   waitForMessage(re: RegExp, timeoutMs: number): Promise<string>;
 }
 
-export interface Memory {
+interface Memory {
   rssMiB: number;
   anonMiB: number;
   fileMiB: number;
 }
 
 /** VmRSS, RssAnon and RssFile from /proc/PID/status (NaN when unknown). */
-export function memoryOf(pid: number | undefined): Memory {
+function memoryOf(pid: number | undefined): Memory {
   const path = `/proc/${pid}/status`;
   if (pid === undefined || !existsSync(path)) return { rssMiB: NaN, anonMiB: NaN, fileMiB: NaN };
   const status = readFileSync(path, 'utf8');
@@ -63,7 +63,7 @@ export async function startServer(cli: string, dataDir: string, extraArgs: strin
   const origin = `http://127.0.0.1:${port}`;
   const args = [cli, 'serve', '--data', dataDir, '--port', String(port), '--host', '127.0.0.1', '--no-access-log', '--log-level', 'info', ...extraArgs];
   const t0 = performance.now();
-  const child = proc.spawnPinned(proc.SERVER_CORE, process.execPath, args, 'pipe');
+  const child = proc.spawnPinned(proc.SERVER_CORES, process.execPath, args, 'pipe');
   const messages: string[] = [];
   let readyMs = NaN;
   let selfReportedMs = NaN;
