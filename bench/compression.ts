@@ -1,6 +1,6 @@
 /**
  * Content-Encoding codecs on sequence text: input MB/s and ratio for each codec and level, run
- * as the server runs them (src/compression.ts `compressor`: a zlib stream fed 256 KiB chunks, on
+ * as the server runs them (src/http/compression.ts `compressor`: a zlib stream fed 256 KiB chunks, on
  * libuv's thread pool), one answer at a time, best of a few runs. Bases: 4 Mbp of the bench
  * genome (uniform ACGT, the worst case) and of the demo genome's chromosome 11 (N runs,
  * soft-masked stretches, IUPAC codes).

@@ -1,5 +1,5 @@
 /**
- * Validators and Cache-Control (src/http-cache.ts): strong ETags from the file's identity and
+ * Validators and Cache-Control (src/http/cache.ts): strong ETags from the file's identity and
  * what selects the bytes, Last-Modified from its mtime, 304s for If-None-Match and
  * If-Modified-Since, immutable refget answers, no caching headers on errors, new ETags when a
  * reload changes the bytes (and the same ones when it does not), /chrom's ETag changing when

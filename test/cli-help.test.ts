@@ -29,7 +29,7 @@ describe('seqserve help', () => {
     assert.equal(runs[0].stdout, runs[2].stdout, '--help and help say the same');
   });
 
-  it('each command --help lists its own options (and no other), with the defaults of src/config.ts', async () => {
+  it('each command --help lists its own options (and no other), with the defaults of src/data/config.ts', async () => {
     const optionLines = (text: string) => text.split('\n').filter((l) => /^ {2}(-\w, | {4})--/.test(l));
     const helps = await Promise.all(commandNames.map((name) => run([name, '--help'])));
     for (const [i, name] of commandNames.entries()) {

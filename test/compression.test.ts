@@ -1,5 +1,5 @@
 /**
- * Content-Encoding when the client asks (src/compression.ts): every codec this Node has decodes
+ * Content-Encoding when the client asks (src/http/compression.ts): every codec this Node has decodes
  * (with node:zlib's own decompressors) to the naive FASTA reader's bases, above the threshold
  * only, both strands, streamed for multi-MB answers; each encoding its own ETag, Vary and 304;
  * /files, 206 and --no-compression never encoded; HEAD without a body or length; a client that

@@ -1,6 +1,6 @@
 /**
  * An OPTIONS request that is not a CORS preflight is a 400 problem+json like every other 4xx
- * (src/http-headers.ts invalidPreflight); a real preflight is still answered by @fastify/cors.
+ * (src/http/headers.ts invalidPreflight); a real preflight is still answered by @fastify/cors.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

@@ -1,5 +1,5 @@
 /**
- * The fast path for single bases and small ranges (src/fast-path.ts) must be invisible: over a real socket, every
+ * The fast path for single bases and small ranges (src/http/fast-path.ts) must be invisible: over a real socket, every
  * request answers exactly as Fastify's own route answers it (app.inject never takes the fast
  * path), and the access log shows which path answered. Oracle for the bytes: the generated
  * sequences.

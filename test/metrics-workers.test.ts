@@ -1,5 +1,5 @@
 /**
- * GET /metrics with --workers 2, through the real CLI (src/cluster-metrics.ts): whichever worker
+ * GET /metrics with --workers 2, through the real CLI (src/http/cluster-metrics.ts): whichever worker
  * takes a scrape, it counts the answers of every worker exactly, again and again; shared gauges
  * are not multiplied by the workers; no series carries a pid; and counters do not go back when a
  * worker closes gracefully (its final counts are handed over) or is killed (its counts up to the
@@ -16,7 +16,7 @@ import { key, parse, types, type Samples } from './helpers/prometheus-text.js';
 
 const baseRoute = { route: '/chrom/:name/base/:offset', method: 'GET', status: '200' };
 const chromRoute = { route: '/chrom/:name', method: 'GET', status: '200' };
-/** The primary polls its workers every 5 s (src/cluster-metrics.ts); waited for with a wide margin. */
+/** The primary polls its workers every 5 s (src/http/cluster-metrics.ts); waited for with a wide margin. */
 const pollWaitMs = 9000;
 
 describe('GET /metrics with --workers 2', () => {

@@ -1,5 +1,5 @@
 /**
- * GET /metrics (src/metrics.ts): the request counters and histogram move by exactly the
+ * GET /metrics (src/http/metrics.ts): the request counters and histogram move by exactly the
  * requests made, under the route pattern (`unmatched` for no route), for Fastify's answers and
  * the fast path's alike; the bytes counter is the body bytes sent; the gauges are the catalog's
  * figures; the exposition is well-formed. Every assertion carries a message.

@@ -1,7 +1,7 @@
 /**
  * Security headers and error hygiene: every kind of answer (fast path, routes, errors raised
  * before routing and by Node's parser, /files, /docs) carries the security headers of
- * src/app.ts (one list for routes and fast path); /docs carries helmet's headers and a CSP that
+ * src/server/app.ts (one list for routes and fast path); /docs carries helmet's headers and a CSP that
  * allows its own assets; no answer has HSTS (plain HTTP); a 5xx shows no path and no stack.
  *
  * `npm audit --omit=dev --audit-level=high` needs the network: run by hand, not here.

@@ -102,7 +102,7 @@ for (const workers of [1, 2]) {
       const served = await serve();
       const port = Number(new URL(served.url).port);
       const idle = await Promise.all([1, 2, 3, 4].map(() => idleClient(port)));
-      // Idle: their answers were handed over more than a second before the signal (src/connection-drain.ts settledMs).
+      // Idle: their answers were handed over more than a second before the signal (src/http/connection-drain.ts settledMs).
       await sleep(1200);
       const { code, ms } = await terminate(served);
       assert.equal(code, 0);

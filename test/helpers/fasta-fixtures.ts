@@ -1,7 +1,7 @@
 /**
  * Seeded generators of FASTA and raw sequence files for tests. Each returns the path it wrote and
  * the sequences as generated: a second oracle besides the naive reader (naive-fasta.ts).
- * Nothing here imports server code but the seeded PRNG (src/mulberry32.ts).
+ * Nothing here imports server code but the seeded PRNG (src/core/mulberry32.ts).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
