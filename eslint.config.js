@@ -16,7 +16,11 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     plugins: { 'import-x': importX },
-    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver()] },
+    settings: {
+      'import-x/resolver-next': [createTypeScriptImportResolver()],
+      // Without it import-x parses the imported .ts files as JavaScript, fails silently, and sees no cycle.
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+    },
     rules: {
       // The one-way flow of data (ARCHITECTURE.md): no module reaches back up through its importers.
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
