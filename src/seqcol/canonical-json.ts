@@ -1,0 +1,31 @@
+/**
+ * RFC 8785 JSON canonicalization (JCS) for the values seqcol digests: strings, safe integers,
+ * arrays and objects. JCS serializes strings and numbers exactly as ECMAScript's JSON.stringify
+ * does and sorts object keys by UTF-16 code units, which is JavaScript's default string order.
+ */
+import { createHash } from 'node:crypto';
+
+export type Json = string | number | boolean | null | readonly Json[] | { readonly [key: string]: Json };
+
+export function canonicalJson(value: Json): string {
+  if (Array.isArray(value)) return `[${(value as readonly Json[]).map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as { readonly [key: string]: Json })[k]!)}`);
+    return `{${entries.join(',')}}`;
+  }
+  // Seqcol holds integers only; a float would need RFC 8785's number rules, a NaN is not JSON.
+  if (typeof value === 'number' && !Number.isSafeInteger(value)) throw new RangeError(`seqcol values are integers, not ${value}`);
+  return JSON.stringify(value);
+}
+
+/** The GA4GH digest (sha512t24u): SHA-512, the first 24 bytes, base64url (32 characters). */
+export function sha512t24u(text: string): string {
+  return createHash('sha512').update(text, 'utf8').digest().subarray(0, 24).toString('base64url');
+}
+
+/** The digest of a value's canonical JSON: how seqcol turns a level-2 attribute into level 1, and level 1 into level 0. */
+export function digestJson(value: Json): string {
+  return sha512t24u(canonicalJson(value));
+}
