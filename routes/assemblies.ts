@@ -5,22 +5,35 @@ import { z } from 'zod';
 import type { Assemblies, Assembly } from '../src/data/assemblies.js';
 import { ProblemError } from '../src/core/errors.js';
 import { ChangeClock, contentTag, sendJson, type CachePolicy } from '../src/http/cache.js';
+import type { Collections } from '../src/seqcol/collections.js';
 
 const params = z.object({ assembly: z.string().min(1) });
 
 /**
- * GET /assemblies and /assemblies/:assembly: the genome builds this server holds. Each one's
+ * GET /assemblies and /assemblies/:assembly: the genome builds this server holds, with their seqcol digests. Each one's
  * sequences are under /assemblies/NAME/chrom/... (registered per assembly in routes/index.ts);
- * the default one's also under /chrom/....
+ * the default one's also under /chrom/..., and each also under /assemblies/{seqcol digest}/....
  */
-export const assembliesRoutes: FastifyPluginAsync<{ assemblies: Assemblies; cache: CachePolicy }> = async (app, { assemblies, cache }) => {
-  const describe = (a: Assembly) => ({
-    name: a.name,
-    default: a === assemblies.default,
-    sequences: a.store.sequences.length,
-    bases: a.store.totalBases,
-    chrom: `/assemblies/${a.name}/chrom`,
-  });
+export interface AssembliesOptions {
+  assemblies: Assemblies;
+  /** The seqcol collections now: each assembly's digest, null while its refget digests are computed. */
+  collections: () => Collections;
+  cache: CachePolicy;
+}
+
+export const assembliesRoutes: FastifyPluginAsync<AssembliesOptions> = async (app, { assemblies, collections, cache }) => {
+  const describe = (a: Assembly) => {
+    const digest = collections().of(a)?.collection.digest ?? null;
+    return {
+      name: a.name,
+      default: a === assemblies.default,
+      sequences: a.store.sequences.length,
+      bases: a.store.totalBases,
+      chrom: `/assemblies/${a.name}/chrom`,
+      collection: digest,
+      ...(digest ? { collection_url: `/collection/${digest}` } : {}),
+    };
+  };
   // Made per request (a handful of assemblies), so a reload's counts show; Last-Modified is the
   // newest data file, or when the list last changed (a reload that dropped a file).
   const clock = new ChangeClock();

@@ -25,6 +25,8 @@ import { randomRoutes } from './random.js';
 import { rangeRoutes } from './range.js';
 import { refgetRoutes } from './refget.js';
 import { regionRoutes } from './region.js';
+import { comparisonRoutes } from './comparison.js';
+import { seqcolRoutes } from './seqcol.js';
 
 export interface RoutesOptions {
   config: Config;
@@ -56,8 +58,10 @@ export const routes: FastifyPluginAsync<RoutesOptions> = async (app, { config, d
   for (const assembly of assemblies.list) {
     await app.register(sequenceRoutes, { store: assembly.store, ...limits, prefix: `/assemblies/${assembly.name}` });
   }
-  await app.register(assembliesRoutes, { assemblies, cache });
+  await app.register(assembliesRoutes, { assemblies, collections: () => data.collections, cache });
   await app.register(refgetRoutes, { digests: () => data.digests, version: packageVersion(), streamThreshold, maxAnswerBases, cache });
+  await app.register(seqcolRoutes, { collections: () => data.collections, version: packageVersion(), cache });
+  await app.register(comparisonRoutes, { collections: () => data.collections, bodyLimit: config.batchBodyLimit, cache });
   await app.register(filesRoutes, { files, streamThreshold });
   await app.register(pageRoutes, { assemblies, data: config.data, files });
   await app.register(adminRoutes, { token: config.adminToken, reload: () => reload(data, requestReload) });

@@ -1,6 +1,7 @@
 /**
  * `seqserve info DIR`: what serve would serve, without a server: the assemblies and their
- * sequences (length, format, file, aliases, digests known from sidecars), then the totals.
+ * sequences (length, format, file, aliases, digests known from sidecars), each assembly's
+ * seqcol digest when all its sequences' digests are known, then the totals.
  */
 import { statSync } from 'node:fs';
 import { relative } from 'node:path';
@@ -8,6 +9,7 @@ import { openAssemblies, type Assemblies } from '../data/assemblies.js';
 import { formatBases, formatBytes } from '../core/progress.js';
 import { groupByFile, readSidecar } from '../refget/digest-sidecar.js';
 import type { SequenceDigests } from '../refget/digests.js';
+import { buildCollection } from '../seqcol/collection.js';
 
 export interface SequenceInfo {
   name: string;
@@ -25,6 +27,8 @@ export interface AssemblyInfo {
   name: string;
   dir: string;
   default: boolean;
+  /** The seqcol top-level digest; null until every sequence's refget digest is known. */
+  collection: string | null;
   sequences: SequenceInfo[];
 }
 
@@ -66,7 +70,7 @@ export function describeData(data: string, assemblies: Assemblies): DataInfo {
         ga4gh: d?.ga4gh ?? null,
       };
     });
-    return { name: a.name, dir: a.dir, default: a === assemblies.default, sequences };
+    return { name: a.name, dir: a.dir, default: a === assemblies.default, collection: collectionDigest(sequences), sequences };
   });
   const all = list.flatMap((a) => a.sequences);
   const digestsKnown = all.filter((s) => s.md5 !== null).length;
@@ -84,11 +88,16 @@ export function describeData(data: string, assemblies: Assemblies): DataInfo {
   };
 }
 
+function collectionDigest(sequences: readonly SequenceInfo[]): string | null {
+  if (sequences.some((s) => s.ga4gh === null)) return null;
+  return buildCollection({ names: sequences.map((s) => s.name), lengths: sequences.map((s) => s.length), sequences: sequences.map((s) => s.ga4gh!) }).digest;
+}
+
 /** Tables for people: one per assembly, columns aligned, then one line of totals. */
 export function renderInfo(info: DataInfo): string {
   const out: string[] = [];
   for (const a of info.assemblies) {
-    out.push(`assembly ${a.name}${a.default ? ' (default)' : ''}: ${a.dir}`);
+    out.push(`assembly ${a.name}${a.default ? ' (default)' : ''}: ${a.dir} (seqcol digest: ${a.collection ?? '? until every refget digest is known'})`);
     const rows = [
       ['name', 'length', 'format', 'file', 'aliases', 'md5', 'ga4gh'],
       ...a.sequences.map((s) => [s.name, String(s.length), s.format, s.file, s.aliases.join(',') || '-', s.md5 ?? '?', s.ga4gh ?? '?']),

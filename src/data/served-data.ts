@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { DigestIndex } from '../refget/digest-index.js';
 import { refgetItems, type RefgetItem } from '../refget/refget-item.js';
+import { Collections } from '../seqcol/collections.js';
 import { openAssemblies, type Assemblies } from './assemblies.js';
 import type { Config } from './config.js';
 import { buildStaticFiles, type StaticFile } from './static-files.js';
@@ -25,6 +26,7 @@ type DataSettings = Pick<Config, 'data' | 'defaultAssembly' | 'bgzfCacheMib' | '
 
 export class ServedData {
   private digestIndex: DigestIndex<RefgetItem>;
+  private collectionIndex: Collections;
   /** The servable files by name; refilled in place on a reload, so a holder of the map sees the new files. */
   readonly files: Map<string, StaticFile>;
   /** Findings already logged, so each is said once (until a reload). */
@@ -42,6 +44,7 @@ export class ServedData {
     assemblies.blockCache.resize(settings.bgzfCacheMib * 1024 * 1024);
     // Digests are read from sidecars now and computed in a worker for the rest, never blocking.
     this.digestIndex = DigestIndex.start(refgetItems(assemblies), log, { compute: settings.digests });
+    this.collectionIndex = this.collectionsOver(this.digestIndex);
     this.files = buildStaticFiles(settings.data, assemblies, log);
     this.digestCounts = new DigestCounts(this);
     this.checkTimer = settings.dataCheckInterval > 0 ? setInterval(() => this.check(), settings.dataCheckInterval).unref() : undefined;
@@ -55,6 +58,11 @@ export class ServedData {
   /** The refget digest index now (a reload replaces it). */
   get digests(): DigestIndex<RefgetItem> {
     return this.digestIndex;
+  }
+
+  /** The assemblies as seqcol collections now (a reload replaces them with its digests). */
+  get collections(): Collections {
+    return this.collectionIndex;
   }
 
   /** Checks every mapped file against the disk now (also every dataCheckInterval ms); logs each new finding once. */
@@ -91,6 +99,13 @@ export class ServedData {
     this.assemblies.close();
   }
 
+  /** Collections over a digest index, built in the background once its digests are all in (a first request need not wait for a 50,000-contig build). */
+  private collectionsOver(digests: DigestIndex<RefgetItem>): Collections {
+    const collections = new Collections(this.assemblies, digests);
+    void digests.done.then(() => setImmediate(() => collections.list()));
+    return collections;
+  }
+
   private async reloadNow(): Promise<Reloaded> {
     const started = performance.now();
     const { assemblies, settings, log } = this;
@@ -99,6 +114,7 @@ export class ServedData {
     // Then what was derived from the stores: digests, /files. Routes rebuild theirs on the swap.
     const old = this.digestIndex;
     this.digestIndex = DigestIndex.start(refgetItems(assemblies), log, { compute: settings.digests });
+    this.collectionIndex = this.collectionsOver(this.digestIndex);
     void old.close();
     const files = buildStaticFiles(settings.data, assemblies, log);
     this.files.clear();

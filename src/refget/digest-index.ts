@@ -78,7 +78,11 @@ export class DigestIndex<T extends { record: SequenceRecord }> {
   }
 
   digestsOf(item: T): SequenceDigests | undefined {
-    return this.byFile.get(item.record.file)?.get(item.record.name);
+    return this.digestsOfRecord(item.record);
+  }
+
+  digestsOfRecord(record: SequenceRecord): SequenceDigests | undefined {
+    return this.byFile.get(record.file)?.get(record.name);
   }
 
   /** Items whose digests are known so far. */

@@ -3,21 +3,22 @@
  * assembly: names, lengths and refget digests. No pass over the bases. The attributes are the
  * spec's inherent ones (names, sequences), lengths, and the recommended ancillary ones.
  */
-import { digestJson, type Json } from './canonical-json.js';
+import { digestJson } from './canonical-json.js';
 
-export interface NameLengthPair {
-  name: string;
+// Type aliases, not interfaces: they fit the JSON types (src/seqcol/canonical-json.ts) without casts.
+export type NameLengthPair = {
   length: number;
-}
+  name: string;
+};
 
 /** The canonical (level 2) representation, transient attributes left out as the spec says. */
-export interface Level2 {
+export type Level2 = {
   names: string[];
   lengths: number[];
   sequences: string[];
   name_length_pairs: NameLengthPair[];
   sorted_sequences: string[];
-}
+};
 
 /** One digest per attribute, transient ones included. */
 export type Level1 = Record<keyof Level2 | 'sorted_name_length_pairs', string>;
@@ -62,7 +63,7 @@ export function buildCollection({ names, lengths, sequences }: CollectionInput):
     sequences: digestJson(level2.sequences),
     name_length_pairs: digestJson(name_length_pairs),
     // The spec's own encoding: each pair digested, the digests sorted, then the array digested.
-    sorted_name_length_pairs: digestJson(name_length_pairs.map((p) => digestJson(p as unknown as Json)).sort()),
+    sorted_name_length_pairs: digestJson(name_length_pairs.map((p) => digestJson(p)).sort()),
     sorted_sequences: digestJson(level2.sorted_sequences),
   };
   return { digest: topLevelDigest(level1), level1, level2 };

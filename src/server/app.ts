@@ -10,6 +10,7 @@ import type { Assemblies } from '../data/assemblies.js';
 import type { Config } from '../data/config.js';
 import type { PreloadStatus } from '../data/preload.js';
 import { ServedData } from '../data/served-data.js';
+import { assemblyDigestRewriter } from '../http/assembly-digest-url.js';
 import { cachePolicy } from '../http/cache.js';
 import { Metrics } from '../http/metrics.js';
 import accessLog from '../http/plugins/access-log.js';
@@ -42,7 +43,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const metrics = new Metrics({ assemblies: data.assemblies, digests: data.digestCounts });
   const state = new ServingState();
   const cache = cachePolicy(config);
-  const app = Fastify(fastifyOptions(config, logger, { store: data.assemblies.default.store, metrics, state, cache }));
+  const rewriteUrl = assemblyDigestRewriter((digest) => (data.assemblies.get(digest) ? undefined : data.collections.find(digest)?.assembly.name));
+  const app = Fastify(fastifyOptions(config, logger, { store: data.assemblies.default.store, metrics, state, cache, rewriteUrl }));
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 

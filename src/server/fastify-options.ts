@@ -21,12 +21,14 @@ export interface FastPathLinks {
   metrics: Metrics;
   state: ServingState;
   cache: CachePolicy;
+  /** Rewrites a URL before routing (an assembly named by its seqcol digest: src/http/assembly-digest-url.ts). */
+  rewriteUrl: (url: string) => string;
 }
 
 export function fastifyOptions(
   config: Config,
   logger: Logger,
-  { store, metrics, state, cache }: FastPathLinks,
+  { store, metrics, state, cache, rewriteUrl }: FastPathLinks,
 ): FastifyHttpOptions<Server> & { serverFactory: FastifyServerFactory } {
   return {
     serverFactory: fastPathServerFactory({
@@ -43,6 +45,7 @@ export function fastifyOptions(
     // A client gets requestTimeout to send its request; an idle keep-alive connection is closed
     // after keepAliveTimeout. No server-wide connectionTimeout: it is set on the sockets of
     // streamed answers only (src/http/plugins/stream-timeouts.ts; BENCHMARKS.md#code-choices-and-their-measurements).
+    rewriteUrl: (req) => rewriteUrl(req.url ?? '/'),
     requestTimeout: config.requestTimeout,
     keepAliveTimeout: config.keepAliveTimeout,
     loggerInstance: logger,

@@ -1,4 +1,4 @@
-/** The API's OpenAPI document (/docs/json) and Swagger UI (/docs), built from the routes' zod schemas. */
+/** The API's OpenAPI document (/docs/json and /openapi.json) and Swagger UI (/docs), built from the routes' zod schemas. */
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -28,6 +28,10 @@ const docs: FastifyPluginAsync = async (app) => {
     },
     transform: jsonSchemaTransform,
   });
+  // Where seqcol's specification (and its clients) look for the OpenAPI document: the same as /docs/json.
+  app.get('/openapi.json', { schema: { description: 'This OpenAPI document (also at /docs/json)' } }, (_, reply) =>
+    reply.header('content-type', 'application/json; charset=utf-8').send(app.swagger()),
+  );
   // In a context of its own: helmet's headers (and its two onRequest hooks) for the HTML pages of
   // the UI only; the API's answers carry the short list of src/http/headers.ts's securityHeaders.
   await app.register(async (docs) => {
