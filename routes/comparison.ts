@@ -30,7 +30,7 @@ export const comparisonRoutes: FastifyPluginAsync<ComparisonOptions> = async (ap
       const { digest1, digest2 } = request.params;
       const a = findCollection(collections(), digest1).collection;
       const b = findCollection(collections(), digest2).collection;
-      const body = JSON.stringify(compareCollections(a.level2, b.level2, { a: a.digest, b: b.digest }));
+      const body = collections().comparison(a, b);
       return sendJson(request, reply, body, cache, { tag: `"cmp.${a.digest}.${b.digest}`, cacheControl: immutable });
     },
   );

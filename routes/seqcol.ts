@@ -43,7 +43,7 @@ export const seqcolRoutes: FastifyPluginAsync<SeqcolOptions> = async (app, { col
     (request, reply) => {
       const { collection } = findCollection(collections(), request.params.digest);
       const wanted = request.query.level ?? '2';
-      const body = JSON.stringify(wanted === '1' ? collection.level1 : collection.level2);
+      const body = collections().body(collection, wanted);
       return sendJson(request, reply, body, cache, { tag: `"sc.${collection.digest}.${wanted}`, cacheControl: immutable });
     },
   );

@@ -14,6 +14,10 @@ import { testApp } from './helpers/app.js';
 import { runCli } from './helpers/cli-server.js';
 import { prng, randomBases, removeDir, tempDir } from './helpers/fasta-fixtures.js';
 import { assertProblem } from './helpers/problem.js';
+import { openAssemblies } from '../src/data/assemblies.js';
+import { DigestIndex } from '../src/refget/digest-index.js';
+import { refgetItems } from '../src/refget/refget-item.js';
+import { Collections } from '../src/seqcol/collections.js';
 import { seqcolFixtures } from './helpers/seqcol-fixtures.js';
 
 const t24u = (text: string) => createHash('sha512').update(text).digest().subarray(0, 24).toString('base64url');
@@ -169,5 +173,25 @@ describe('seqcol on 50,000 contigs', () => {
     const answer = res.json<{ array_elements: { a_and_b_count: Record<string, number>; a_and_b_same_order: Record<string, boolean | null> } }>();
     assert.deepEqual(answer.array_elements.a_and_b_count, { lengths: 50_000, names: 25_000, sequences: 50_000 });
     assert.deepEqual(answer.array_elements.a_and_b_same_order, { lengths: true, names: true, sequences: true });
+  });
+
+  test('built in the background in steps, or at once on demand: the same collection', async () => {
+    const quiet = { info() {}, warn() {} };
+    const assemblies = openAssemblies(root, quiet);
+    const digests = DigestIndex.start(refgetItems(assemblies), quiet);
+    try {
+      await digests.done;
+      const stepped = new Collections(assemblies, digests);
+      let turns = 0;
+      const counting = setInterval(() => turns++, 0);
+      await stepped.warm();
+      clearInterval(counting);
+      assert.ok(turns > 0, 'requests (here a timer) ran while it was built');
+      const atOnce = new Collections(assemblies, digests).of(assemblies.default)!;
+      assert.deepEqual(stepped.list()[0]!.collection, atOnce.collection);
+    } finally {
+      await digests.close();
+      assemblies.close();
+    }
   });
 });

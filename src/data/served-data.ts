@@ -102,7 +102,7 @@ export class ServedData {
   /** Collections over a digest index, built in the background once its digests are all in (a first request need not wait for a 50,000-contig build). */
   private collectionsOver(digests: DigestIndex<RefgetItem>): Collections {
     const collections = new Collections(this.assemblies, digests);
-    void digests.done.then(() => setImmediate(() => collections.list()));
+    digests.done.then(() => collections.warm()).catch((e: Error) => this.log.warn(`could not build the sequence collections: ${e.message}`));
     return collections;
   }
 

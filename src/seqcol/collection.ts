@@ -45,11 +45,23 @@ export interface CollectionInput {
   sequences: readonly string[];
 }
 
-export function buildCollection({ names, lengths, sequences }: CollectionInput): SequenceCollection {
+/** Digests of each name-length pair, sorted: sorted_name_length_pairs's level 2 (the costly part: one SHA-512 a sequence). */
+export function pairDigests(pairs: readonly NameLengthPair[], from = 0, to = pairs.length): string[] {
+  const out: string[] = [];
+  for (let i = from; i < to; i++) out.push(digestJson(pairs[i]!));
+  return out;
+}
+
+export function namesAndLengths(names: readonly string[], lengths: readonly number[]): NameLengthPair[] {
+  return names.map((name, i) => ({ length: lengths[i]!, name }));
+}
+
+/** `sortedPairDigests`: pairDigests(...).sort() when the caller made them already (in steps: src/seqcol/collections.ts). */
+export function buildCollection({ names, lengths, sequences }: CollectionInput, sortedPairDigests?: readonly string[]): SequenceCollection {
   if (names.length !== lengths.length || names.length !== sequences.length) {
     throw new RangeError(`a collection's arrays are collated: ${names.length} names, ${lengths.length} lengths, ${sequences.length} sequences`);
   }
-  const name_length_pairs = names.map((name, i) => ({ length: lengths[i]!, name }));
+  const name_length_pairs = namesAndLengths(names, lengths);
   const level2: Level2 = {
     names: [...names],
     lengths: [...lengths],
@@ -63,7 +75,7 @@ export function buildCollection({ names, lengths, sequences }: CollectionInput):
     sequences: digestJson(level2.sequences),
     name_length_pairs: digestJson(name_length_pairs),
     // The spec's own encoding: each pair digested, the digests sorted, then the array digested.
-    sorted_name_length_pairs: digestJson(name_length_pairs.map((p) => digestJson(p)).sort()),
+    sorted_name_length_pairs: digestJson(sortedPairDigests ?? pairDigests(name_length_pairs).sort()),
     sorted_sequences: digestJson(level2.sorted_sequences),
   };
   return { digest: topLevelDigest(level1), level1, level2 };

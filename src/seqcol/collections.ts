@@ -1,23 +1,41 @@
 /**
  * Every assembly as a sequence collection: built from the catalog's names and lengths and the
  * refget digests the digest index already holds (sidecars or the background worker), so no
- * pass over the bases. An assembly's collection exists once all its sequences have digests;
- * it is built on first use, or in the background when the digests are done, and kept.
+ * pass over the bases. An assembly's collection exists once all its sequences have digests.
+ * It is built in the background, in steps that let requests through (a 50,000-contig assembly
+ * hashes 50,000 name-length pairs), or at once if a request needs it first; then kept.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Assemblies, Assembly } from '../data/assemblies.js';
 import type { DigestIndex } from '../refget/digest-index.js';
 import type { RefgetItem } from '../refget/refget-item.js';
 import type { Json } from './canonical-json.js';
-import { attributeNames, buildCollection, transientAttributes, type AttributeName, type SequenceCollection } from './collection.js';
+import {
+  attributeNames,
+  buildCollection,
+  namesAndLengths,
+  pairDigests,
+  transientAttributes,
+  type AttributeName,
+  type CollectionInput,
+  type SequenceCollection,
+} from './collection.js';
+import { compareCollections } from './comparison.js';
 
 export interface ServedCollection {
   assembly: Assembly;
   collection: SequenceCollection;
 }
 
+/** Name-length pairs hashed between two turns of the event loop while building in the background. */
+const PAIRS_PER_STEP = 2000;
+/** Comparisons kept as answered (each is one small JSON object). */
+const KEPT_COMPARISONS = 256;
+
 export class Collections {
   private readonly built = new Map<Assembly, ServedCollection>();
   private readonly byDigest = new Map<string, ServedCollection>();
+  private readonly bodies = new Map<string, string>();
 
   constructor(
     private readonly assemblies: Assemblies,
@@ -28,19 +46,23 @@ export class Collections {
   of(assembly: Assembly): ServedCollection | undefined {
     const done = this.built.get(assembly);
     if (done) return done;
-    const sequences: string[] = [];
-    for (const s of assembly.store.sequences) {
-      const d = this.digests.digestsOfRecord(s.record);
-      if (!d) return undefined;
-      sequences.push(d.ga4gh);
+    const input = this.inputOf(assembly);
+    return input && this.keep(assembly, buildCollection(input));
+  }
+
+  /** Builds every collection whose digests are all known, yielding to requests between steps. */
+  async warm(): Promise<void> {
+    for (const assembly of this.assemblies.list) {
+      const input = this.built.has(assembly) ? undefined : this.inputOf(assembly);
+      if (!input) continue;
+      const pairs = namesAndLengths(input.names, input.lengths);
+      const digests: string[] = [];
+      for (let i = 0; i < pairs.length; i += PAIRS_PER_STEP) {
+        digests.push(...pairDigests(pairs, i, Math.min(i + PAIRS_PER_STEP, pairs.length)));
+        await nextTurn();
+      }
+      if (!this.built.has(assembly)) this.keep(assembly, buildCollection(input, digests.sort()));
     }
-    const records = assembly.store.sequences.map((s) => s.record);
-    const collection = buildCollection({ names: records.map((r) => r.name), lengths: records.map((r) => r.length), sequences });
-    const served = { assembly, collection };
-    this.built.set(assembly, served);
-    // Two assemblies with the same content are one collection: the first in the server's order answers.
-    if (!this.byDigest.has(collection.digest)) this.byDigest.set(collection.digest, served);
-    return served;
   }
 
   /** Every collection ready now, in the assemblies' order. */
@@ -54,8 +76,7 @@ export class Collections {
   }
 
   find(digest: string): ServedCollection | undefined {
-    this.list();
-    return this.byDigest.get(digest);
+    return this.byDigest.get(digest) ?? (this.list(), this.byDigest.get(digest));
   }
 
   /** The level 2 value of an attribute by its level 1 digest, from any collection; transient attributes have none. */
@@ -65,6 +86,48 @@ export class Collections {
       if (collection.level1[name] === digest) return collection.level2[name as Exclude<AttributeName, 'sorted_name_length_pairs'>];
     }
     return undefined;
+  }
+
+  /** A collection's JSON at level 1 or 2, serialized once (level 2 of 50,000 contigs is 7 MB). */
+  body(collection: SequenceCollection, level: '1' | '2'): string {
+    return this.remember(`${level}.${collection.digest}`, () => JSON.stringify(level === '1' ? collection.level1 : collection.level2));
+  }
+
+  /** The comparison of two collections served here, as JSON; kept, since it never changes. */
+  comparison(a: SequenceCollection, b: SequenceCollection): string {
+    return this.remember(`c.${a.digest}.${b.digest}`, () => JSON.stringify(compareCollections(a.level2, b.level2, { a: a.digest, b: b.digest })), true);
+  }
+
+  private remember(key: string, make: () => string, bounded = false): string {
+    let body = this.bodies.get(key);
+    if (body === undefined) {
+      if (bounded && this.bodies.size >= KEPT_COMPARISONS + 2 * this.assemblies.list.length) this.forgetComparisons();
+      this.bodies.set(key, (body = make()));
+    }
+    return body;
+  }
+
+  private forgetComparisons(): void {
+    for (const key of this.bodies.keys()) if (key.startsWith('c.')) this.bodies.delete(key);
+  }
+
+  private inputOf(assembly: Assembly): CollectionInput | undefined {
+    const sequences: string[] = [];
+    for (const s of assembly.store.sequences) {
+      const d = this.digests.digestsOfRecord(s.record);
+      if (!d) return undefined;
+      sequences.push(d.ga4gh);
+    }
+    const records = assembly.store.sequences.map((s) => s.record);
+    return { names: records.map((r) => r.name), lengths: records.map((r) => r.length), sequences };
+  }
+
+  private keep(assembly: Assembly, collection: SequenceCollection): ServedCollection {
+    const served = { assembly, collection };
+    this.built.set(assembly, served);
+    // Two assemblies with the same content are one collection: the first in the server's order answers.
+    if (!this.byDigest.has(collection.digest)) this.byDigest.set(collection.digest, served);
+    return served;
   }
 }
 
