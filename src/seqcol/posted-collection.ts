@@ -1,13 +1,14 @@
 /**
  * A level 2 collection sent by a client (POST /comparison/{digest}), validated: arrays only,
  * each attribute of the schema with its element type, and the collated ones of one length.
- * Attributes outside the schema are compared too, as the spec's comparison does.
+ * Attributes outside the schema are compared too, as the spec's comparison does; the ancillary
+ * ones the server makes for its own collections are made here when left out.
  */
 import { z } from 'zod';
 import { badRequest } from '../core/errors.js';
 import type { Json } from './canonical-json.js';
 import { digestJson } from './canonical-json.js';
-import { topLevelDigest } from './collection.js';
+import { namesAndLengths, topLevelDigest } from './collection.js';
 import type { Arrays } from './comparison.js';
 
 const refgetId = z.string().regex(/^SQ\.[A-Za-z0-9_-]{32}$/, 'a refget identifier, SQ. and 32 base64url characters');
@@ -51,7 +52,18 @@ export function parsePostedCollection(body: Record<string, unknown>): PostedColl
   if (new Set(collated.filter((a) => a in arrays).map((a) => arrays[a]!.length)).size > 1) {
     throw badRequest(`the collated attributes of the posted collection differ in length (${sizes.join(', ')}); each holds one element per sequence`);
   }
+  deriveAncillary(arrays);
   const { names, sequences } = arrays;
   const digest = names && sequences ? topLevelDigest({ names: digestJson(names), sequences: digestJson(sequences) }) : null;
   return { arrays, digest };
+}
+
+/**
+ * The recommended ancillary attributes a client left out, made from what it sent (as the server
+ * makes its own), so that posting {names, lengths, sequences} compares as a served collection does.
+ */
+function deriveAncillary(arrays: Record<string, readonly Json[]>): void {
+  const { names, lengths, sequences } = arrays as { names?: string[]; lengths?: number[]; sequences?: string[] };
+  if (names && lengths && !arrays.name_length_pairs) arrays.name_length_pairs = namesAndLengths(names, lengths);
+  if (sequences && !arrays.sorted_sequences) arrays.sorted_sequences = [...sequences].sort();
 }
