@@ -53,4 +53,21 @@ describe('the demo genome', () => {
     const raw = await app.inject({ url: '/chrom/22/range?start=0&end=1000000' });
     assert.equal(raw.body, readRaw(join(dir, '22.raw')));
   });
+
+  it("is the seqcol collection whose digests the README's examples use", async () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+    const hashed = await testApp(dir, { digests: true });
+    try {
+      await hashed.digests.done;
+      const [demo] = (await hashed.inject('/assemblies')).json<{ collection: string }[]>();
+      const level1 = (await hashed.inject(`/collection/${demo!.collection}?level=1`)).json<Record<string, string>>();
+      const shown = [...readme.matchAll(/\/(?:collection|comparison|assemblies)\/([A-Za-z0-9_-]{32})\b/g)].map((m) => m[1]);
+      assert.ok(shown.length >= 5, 'the README shows the digest');
+      assert.deepEqual([...new Set(shown)], [demo!.collection]);
+      assert.equal(/attribute\/collection\/names\/([A-Za-z0-9_-]{32})/.exec(readme)?.[1], level1.names);
+      assert.equal(/list\/collection\?sequences=([A-Za-z0-9_-]{32})/.exec(readme)?.[1], level1.sequences);
+    } finally {
+      await hashed.close();
+    }
+  });
 });
