@@ -20,7 +20,7 @@ import {
   type CollectionInput,
   type SequenceCollection,
 } from './collection.js';
-import { compareCollections } from './comparison.js';
+import { compareCollectionsInTurns } from './comparison.js';
 
 export interface ServedCollection {
   assembly: Assembly;
@@ -36,6 +36,7 @@ export class Collections {
   private readonly built = new Map<Assembly, ServedCollection>();
   private readonly byDigest = new Map<string, ServedCollection>();
   private readonly bodies = new Map<string, string>();
+  private readonly comparisons = new Map<string, Promise<string>>();
 
   constructor(
     private readonly assemblies: Assemblies,
@@ -93,22 +94,22 @@ export class Collections {
     return this.remember(`${level}.${collection.digest}`, () => JSON.stringify(level === '1' ? collection.level1 : collection.level2));
   }
 
-  /** The comparison of two collections served here, as JSON; kept, since it never changes. */
-  comparison(a: SequenceCollection, b: SequenceCollection): string {
-    return this.remember(`c.${a.digest}.${b.digest}`, () => JSON.stringify(compareCollections(a.level2, b.level2, { a: a.digest, b: b.digest })), true);
-  }
-
-  private remember(key: string, make: () => string, bounded = false): string {
-    let body = this.bodies.get(key);
-    if (body === undefined) {
-      if (bounded && this.bodies.size >= KEPT_COMPARISONS + 2 * this.assemblies.list.length) this.forgetComparisons();
-      this.bodies.set(key, (body = make()));
+  /** The comparison of two collections served here, as JSON, made in slices; kept, since it never changes. */
+  comparison(a: SequenceCollection, b: SequenceCollection): Promise<string> {
+    const key = `${a.digest}.${b.digest}`;
+    let body = this.comparisons.get(key);
+    if (!body) {
+      if (this.comparisons.size >= KEPT_COMPARISONS) this.comparisons.clear();
+      body = compareCollectionsInTurns(a.level2, b.level2, { a: a.digest, b: b.digest }).then((c) => JSON.stringify(c));
+      this.comparisons.set(key, body);
     }
     return body;
   }
 
-  private forgetComparisons(): void {
-    for (const key of this.bodies.keys()) if (key.startsWith('c.')) this.bodies.delete(key);
+  private remember(key: string, make: () => string): string {
+    let body = this.bodies.get(key);
+    if (body === undefined) this.bodies.set(key, (body = make()));
+    return body;
   }
 
   private inputOf(assembly: Assembly): CollectionInput | undefined {
