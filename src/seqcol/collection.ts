@@ -12,7 +12,7 @@ export type NameLengthPair = {
 };
 
 /** The canonical (level 2) representation, transient attributes left out as the spec says. */
-export type Level2 = {
+type Level2 = {
   names: string[];
   lengths: number[];
   sequences: string[];
@@ -21,7 +21,7 @@ export type Level2 = {
 };
 
 /** One digest per attribute, transient ones included. */
-export type Level1 = Record<keyof Level2 | 'sorted_name_length_pairs', string>;
+type Level1 = Record<keyof Level2 | 'sorted_name_length_pairs', string>;
 
 export interface SequenceCollection {
   /** The level 0 (top-level) digest. */
@@ -31,7 +31,7 @@ export interface SequenceCollection {
 }
 
 /** Attributes that make up the digest (the spec's recommended inherent list). */
-export const inherentAttributes = ['names', 'sequences'] as const;
+const inherentAttributes = ['names', 'sequences'] as const;
 /** Attributes with a level 1 digest only: never served at level 2 nor by /attribute. */
 export const transientAttributes = ['sorted_name_length_pairs'] as const;
 /** Every attribute a collection here has, in the schema's order. */
