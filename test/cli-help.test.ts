@@ -93,7 +93,7 @@ describe('seqserve help', () => {
     );
     assertUsageError(
       await run(['prepare', 'a', 'b', '--json']),
-      /prepare: unknown option --json \(an option of seqserve info\)/,
+      /prepare: unknown option --json \(an option of seqserve info, compare\)/,
       /^usage: seqserve prepare/,
       'prepare --json',
     );
@@ -115,7 +115,13 @@ describe('seqserve help', () => {
       [['serve', '--port'], {}, /serve: option --port needs a value/, /^usage: seqserve \[serve\]/, 'a value missing'],
       [['serve', '--pretty=yes'], {}, /serve: option --pretty takes no value/, /^usage: seqserve \[serve\]/, 'a value to a switch'],
       [['get', 'd', 'chr1', '--width', 'wide'], {}, /get: --width wide must be a whole number/, /^usage: seqserve get/, 'get --width wide'],
-      [['launch'], {}, /unknown command "launch"; the commands are serve, index, prepare, info, get/, /^usage: seqserve \[serve\]/, 'an unknown command'],
+      [
+        ['launch'],
+        {},
+        /unknown command "launch"; the commands are serve, index, prepare, info, get, compare/,
+        /^usage: seqserve \[serve\]/,
+        'an unknown command',
+      ],
       [['help', 'launch'], {}, /help: unknown command "launch"/, /^usage: /, 'help for an unknown command'],
     ];
     const runs = await Promise.all(cases.map(([args, env]) => run(args, env)));

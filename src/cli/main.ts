@@ -47,6 +47,13 @@ async function main(argv: string[]): Promise<void> {
       return (await import('./prepare-command.js')).prepareCommand(parsed);
     case 'get':
       return (await import('./get.js')).getCommand(parsed);
+    case 'compare':
+      if (values.json === true && values['chrom-alias'] === true)
+        throw new UsageError('compare: --json and --chrom-alias print different things; pick one', 'compare');
+      return (await import('./compare-command.js')).compareCommand(positionals[0]!, positionals[1]!, {
+        json: values.json === true,
+        chromAlias: values['chrom-alias'] === true,
+      });
   }
 }
 

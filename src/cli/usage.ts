@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { defaults } from '../data/config.js';
 
-export type CommandName = 'serve' | 'index' | 'prepare' | 'info' | 'get';
+export type CommandName = 'serve' | 'index' | 'prepare' | 'info' | 'get' | 'compare';
 
 interface OptionSpec {
   flag: string;
@@ -219,6 +219,17 @@ export const commands: Record<CommandName, CommandSpec> = {
       help,
     ],
   },
+  compare: {
+    name: 'compare',
+    synopsis: 'seqserve compare A B [--json] [--chrom-alias]',
+    about: `compares two genomes as GA4GH sequence collections (seqcol 1.0), without a server, and says what it means. A and B are each a data folder (its default assembly, as serve picks it), an assembly's folder (DIR/NAME), or one file: FASTA (.fa, .fasta, .fna, bgzipped .fa.gz) or .2bit, whose refget digests come from FILE.refget.tsv or are computed (progress on stderr) and saved there as seqserve index does; a samtools .fai or a SAM .dict, which give names and lengths only (a .dict's M5 is an MD5, not a ga4gh digest), so sequences are then not compared. Prints each side, the comparison (per attribute: count in A, in B, shared, same order), then the verdict: identical, different order only, same sequences with different names (the pairs, and a chromAlias.txt that serves A's names in B's folder), a subset, same coordinate system with different sequences, overlapping or unrelated, with the names on one side only and those whose sequence differs. Exit 0 whatever the verdict.`,
+    positionals: [2, 2],
+    options: [
+      { flag: 'json', help: "the spec's comparison object only (digests null for a side without sequence digests)", default: 'off' },
+      { flag: 'chrom-alias', help: "only the chromAlias.txt lines that serve A's names in B's folder (alias<TAB>chrom)", default: 'off' },
+      help,
+    ],
+  },
 };
 
 export const commandNames = Object.keys(commands) as CommandName[];
@@ -299,6 +310,7 @@ function missingWhat(name: CommandName, given: number): string {
   if (name === 'prepare')
     return given === 0 ? 'the input FASTA and the output folder: seqserve prepare INPUT OUTDIR' : 'the output folder: seqserve prepare INPUT OUTDIR';
   if (name === 'get') return given === 0 ? 'the data folder and a region: seqserve get DIR REGION' : 'a region: seqserve get DIR REGION (e.g. chr1:1000-2000)';
+  if (name === 'compare') return given === 0 ? 'the two sides: seqserve compare A B' : 'the second side: seqserve compare A B';
   return 'arguments';
 }
 

@@ -75,19 +75,26 @@ export function loadCatalog(dir: string, log: CatalogLog): Catalog {
   }
   const records: SequenceRecord[] = [];
   const entries = readdirSync(dir).sort();
-  for (const name of entries) {
-    const path = join(dir, name);
-    if (fastaExtension.test(name)) records.push(...fastaRecords(path, log));
-    else if (rawExtension.test(name)) records.push(rawRecord(path));
-    else if (twoBitExtension.test(name)) records.push(...twoBitRecords(path));
-    else if (compressedFasta.test(name)) {
-      checkReadable(path);
-      records.push(...bgzfRecords(path, log));
-    }
-  }
+  for (const name of entries) records.push(...(fileRecords(join(dir, name), log) ?? []));
   // May be empty: a folder of assemblies has its sequences in subfolders (src/data/assemblies.ts).
   if (records.length === 0) return new Catalog(records);
   return new Catalog(records, (names) => buildAliases(names, aliasFile(dir, entries, log), log));
+}
+
+/**
+ * The records of one file of a data folder by its extension (FASTA with its .fai, built when
+ * missing; raw; .2bit; bgzipped FASTA); undefined for a file that is not a sequence file.
+ */
+export function fileRecords(path: string, log: CatalogLog): SequenceRecord[] | undefined {
+  const name = basename(path);
+  if (fastaExtension.test(name)) return fastaRecords(path, log);
+  if (rawExtension.test(name)) return [rawRecord(path)];
+  if (twoBitExtension.test(name)) return twoBitRecords(path);
+  if (compressedFasta.test(name)) {
+    checkReadable(path);
+    return bgzfRecords(path, log);
+  }
+  return undefined;
 }
 
 /** The folder's alias file, parsed; undefined when there is none. */
