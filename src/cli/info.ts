@@ -9,7 +9,7 @@ import { openAssemblies, type Assemblies } from '../data/assemblies.js';
 import { formatBases, formatBytes } from '../core/progress.js';
 import { groupByFile, readSidecar } from '../refget/digest-sidecar.js';
 import type { SequenceDigests } from '../refget/digests.js';
-import { buildCollection } from '../seqcol/collection.js';
+import { collectionDigest as digestOf } from '../seqcol/collection.js';
 
 export interface SequenceInfo {
   name: string;
@@ -90,7 +90,10 @@ export function describeData(data: string, assemblies: Assemblies): DataInfo {
 
 function collectionDigest(sequences: readonly SequenceInfo[]): string | null {
   if (sequences.some((s) => s.ga4gh === null)) return null;
-  return buildCollection({ names: sequences.map((s) => s.name), lengths: sequences.map((s) => s.length), sequences: sequences.map((s) => s.ga4gh!) }).digest;
+  return digestOf(
+    sequences.map((s) => s.name),
+    sequences.map((s) => s.ga4gh!),
+  );
 }
 
 /** Tables for people: one per assembly, columns aligned, then one line of totals. */

@@ -89,5 +89,10 @@ export function topLevelDigest(level1: Readonly<Record<string, string>>, inheren
   return digestJson(Object.fromEntries(inherent.map((a) => [a, level1[a]!])));
 }
 
+/** The top-level digest alone, from the inherent arrays: no ancillary attribute is made (no pair hashed). */
+export function collectionDigest(names: readonly string[], sequences: readonly string[]): string {
+  return topLevelDigest({ names: digestJson(names), sequences: digestJson(sequences) });
+}
+
 /** A seqcol digest's shape: 32 base64url characters. */
 export const seqcolDigest = /^[A-Za-z0-9_-]{32}$/;

@@ -8,8 +8,7 @@ import { z } from 'zod';
 import { inTurns, type Steps } from '../core/steps.js';
 import { badRequest } from '../core/errors.js';
 import type { Json } from './canonical-json.js';
-import { digestJson } from './canonical-json.js';
-import { namesAndLengths, topLevelDigest } from './collection.js';
+import { collectionDigest, namesAndLengths } from './collection.js';
 import type { Arrays } from './comparison.js';
 
 const refgetId = z.string().regex(/^SQ\.[A-Za-z0-9_-]{32}$/, 'a refget identifier, SQ. and 32 base64url characters');
@@ -62,7 +61,7 @@ function* parseSteps(body: Record<string, unknown>): Steps<PostedCollection> {
   deriveAncillary(arrays);
   yield;
   const { names, sequences } = arrays;
-  const digest = names && sequences ? topLevelDigest({ names: digestJson(names), sequences: digestJson(sequences) }) : null;
+  const digest = names && sequences ? collectionDigest(names as string[], sequences as string[]) : null;
   return { arrays, digest };
 }
 
