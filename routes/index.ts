@@ -59,7 +59,7 @@ export const routes: FastifyPluginAsync<RoutesOptions> = async (app, { config, d
     await app.register(sequenceRoutes, { store: assembly.store, ...limits, prefix: `/assemblies/${assembly.name}` });
   }
   await app.register(assembliesRoutes, { assemblies, collections: () => data.collections, cache });
-  await app.register(refgetRoutes, { digests: () => data.digests, version: packageVersion(), streamThreshold, maxAnswerBases, cache });
+  await app.register(refgetRoutes, { digests: () => data.digests, names: () => data.names, version: packageVersion(), streamThreshold, maxAnswerBases, cache });
   await app.register(seqcolRoutes, { collections: () => data.collections, version: packageVersion(), cache });
   await app.register(comparisonRoutes, { collections: () => data.collections, bodyLimit: config.batchBodyLimit, cache });
   await app.register(filesRoutes, { files, streamThreshold });

@@ -16,6 +16,7 @@ import {
   type CachePolicy,
 } from '../src/http/cache.js';
 import type { DigestIndex } from '../src/refget/digest-index.js';
+import type { QualifiedNames } from '../src/refget/qualified-names.js';
 import { trunc512Of } from '../src/refget/digests.js';
 import { jsonTypes, negotiate, sequenceTypes } from '../src/refget/media-types.js';
 import { subsequence } from '../src/refget/subsequence.js';
@@ -25,6 +26,8 @@ import { sendBases } from './answer-bases.js';
 export interface RefgetOptions {
   /** The digest index now (a reload replaces it). */
   digests: () => DigestIndex<RefgetItem>;
+  /** Names such as insdc:CM000663.2 and GRCh38:1 now (a reload replaces them). */
+  names: () => QualifiedNames;
   version: string;
   streamThreshold: number;
   /** Most bases in one answer (413 beyond); default unlimited. */
@@ -46,14 +49,13 @@ const upperCase = { case: 'upper', mask: 'soft' } as const;
  * a background worker (src/refget/digest-index.ts); until a sequence's are known, it is a 404
  * that says so.
  */
-export const refgetRoutes: FastifyPluginAsync<RefgetOptions> = async (app, { digests, version, streamThreshold, maxAnswerBases, cache }) => {
-  const serviceInfo = JSON.stringify(describeService(version));
+export const refgetRoutes: FastifyPluginAsync<RefgetOptions> = async (app, { digests, names, version, streamThreshold, maxAnswerBases, cache }) => {
   app.get('/sequence/service-info', (request, reply) => {
-    // Not addressed by digest: it changes with the server's version, so no long Cache-Control.
+    // Not addressed by digest: it changes with the server's version and data, so no long Cache-Control.
     reply
       .header('vary', 'Accept')
       .header('content-type', `${accepted(request, jsonTypes)}; charset=us-ascii`)
-      .send(serviceInfo);
+      .send(JSON.stringify(describeService(version, names().identifierTypes)));
   });
 
   app.withTypeProvider<ZodTypeProvider>().route({
@@ -62,7 +64,7 @@ export const refgetRoutes: FastifyPluginAsync<RefgetOptions> = async (app, { dig
     schema: { params, querystring },
     handler: (request, reply) => {
       const type = accepted(request, sequenceTypes);
-      const item = find(digests(), request.params.id);
+      const { item, md5, byName } = find(digests(), names(), request.params.id);
       const { sequence } = item;
       const { start, end } = request.query;
       const wanted = subsequence({ start, end, range: request.headers.range }, sequence.length);
@@ -76,8 +78,9 @@ export const refgetRoutes: FastifyPluginAsync<RefgetOptions> = async (app, { dig
       const encoding = wanted.partial ? undefined : chooseEncoding(request, cache, size);
       const [from, to] = wanted.partial || !wanted.byQuery ? [0, sequence.length] : [wanted.start, wanted.end];
       const h: CacheHeaders = {
-        etag: closeTag(`"sq.${digests().digestsOf(item)!.md5}.${from}-${to}.${sequenceTypes.answers.indexOf(type as never)}`, encoding),
-        cacheControl: immutable,
+        etag: closeTag(`"sq.${md5}.${from}-${to}.${sequenceTypes.answers.indexOf(type as never)}`, encoding),
+        // A name (GRCh38:1) may name other bases after a reload; a digest never does.
+        cacheControl: byName ? cache.cacheControl : immutable,
         vary: compressible(cache, size) ? ['Accept', 'Accept-Encoding'] : ['Accept'],
       };
       if (answeredConditionally(request, reply, h)) return reply;
@@ -95,7 +98,7 @@ export const refgetRoutes: FastifyPluginAsync<RefgetOptions> = async (app, { dig
   app.withTypeProvider<ZodTypeProvider>().get('/sequence/:id/metadata', { schema: { params } }, (request, reply) => {
     const type = accepted(request, jsonTypes);
     const index = digests();
-    const item = find(index, request.params.id);
+    const { item, byName } = find(index, names(), request.params.id);
     const { md5, ga4gh } = index.digestsOf(item)!;
     const { name } = item.record;
     const aliases = [
@@ -104,7 +107,8 @@ export const refgetRoutes: FastifyPluginAsync<RefgetOptions> = async (app, { dig
     ];
     const metadata = { md5, ga4gh, trunc512: trunc512Of(ga4gh), length: item.record.length, aliases };
     const tag = `"md.${md5}.${jsonTypes.answers.indexOf(type as never)}`;
-    return sendJson(request, reply, JSON.stringify({ metadata }), cache, { tag, cacheControl: immutable, vary: ['Accept'], type: `${type}; charset=us-ascii` });
+    const cacheControl = byName ? cache.cacheControl : immutable;
+    return sendJson(request, reply, JSON.stringify({ metadata }), cache, { tag, cacheControl, vary: ['Accept'], type: `${type}; charset=us-ascii` });
   });
 };
 
@@ -119,19 +123,42 @@ function accepted(request: FastifyRequest, offers: Parameters<typeof negotiate>[
   return type;
 }
 
-function find(digests: DigestIndex<RefgetItem>, id: string): RefgetItem {
-  const item = digests.find(id);
-  if (item) return item;
-  const pending = digests.total - digests.known;
-  const why =
-    pending > 0
-      ? `; the digests of ${pending} of ${digests.total} sequences are still being computed in the background, so it may be one of them: retry shortly (seqserve index DATA stores them ahead of time)`
-      : '; GET /chrom lists the sequences, GET /sequence/{md5}/metadata their digests';
-  throw new ProblemError('not-found', `no sequence with the refget identifier ${JSON.stringify(id.slice(0, 100))}${why}`);
+interface Found {
+  item: RefgetItem;
+  md5: string;
+  /** Found by a name such as GRCh38:1 rather than by a digest. */
+  byName: boolean;
 }
 
-/** GA4GH service-info, with refget v2's `refget` block and v1's `service` block. */
-function describeService(version: string) {
+/** By digest, else by NAMESPACE:NAME; a 404 that says why otherwise (digests still being computed, a name of several sequences). */
+function find(digests: DigestIndex<RefgetItem>, names: QualifiedNames, id: string): Found {
+  const quoted = JSON.stringify(id.slice(0, 100));
+  const pending = digests.total - digests.known;
+  const stillComputing = `the digests of ${pending} of ${digests.total} sequences are still being computed in the background`;
+  const byDigest = digests.find(id);
+  if (byDigest) return { item: byDigest, md5: digests.digestsOf(byDigest)!.md5, byName: false };
+  const named = names.find(id);
+  if (named?.kind === 'ambiguous') {
+    const qualified = named.assemblies.map((a) => `${a}:${id.slice(id.indexOf(':') + 1)}`).join(', ');
+    throw new ProblemError(
+      'not-found',
+      `${quoted} names different sequences in the assemblies ${named.assemblies.join(', ')}; name the assembly: ${qualified}`,
+    );
+  }
+  if (named) {
+    const md5 = digests.digestsOf(named.item)?.md5;
+    if (md5) return { item: named.item, md5, byName: true };
+    throw new ProblemError('not-found', `${quoted} is ${named.item.assembly.name}'s "${named.item.record.name}", but ${stillComputing}: retry shortly`);
+  }
+  const why =
+    pending > 0
+      ? `; ${stillComputing}, so it may be one of them: retry shortly (seqserve index DATA stores them ahead of time)`
+      : '; GET /chrom lists the sequences, GET /sequence/{md5}/metadata their digests, and names such as insdc:ACCESSION or ASSEMBLY:NAME work too (GET /sequence/service-info lists the namespaces)';
+  throw new ProblemError('not-found', `no sequence with the refget identifier ${quoted}${why}`);
+}
+
+/** GA4GH service-info, with refget v2's `refget` block (and the namespaces of names it resolves) and v1's `service` block. */
+function describeService(version: string, identifierTypes: string[]) {
   const algorithms = ['md5', 'ga4gh', 'trunc512'];
   return {
     id: 'org.seqserve.refget',
@@ -140,7 +167,7 @@ function describeService(version: string) {
     description: 'Reference sequences by digest, served from memory-mapped FASTA files',
     organization: { name: 'seqserve', url: 'https://github.com/seqserve/seqserve' },
     version,
-    refget: { circular_supported: false, subsequence_limit: null, algorithms, identifier_types: [] },
+    refget: { circular_supported: false, subsequence_limit: null, algorithms, identifier_types: identifierTypes },
     service: { circular_supported: false, subsequence_limit: null, algorithms, supported_api_versions: ['1.0', '2.0.0'] },
   };
 }

@@ -102,7 +102,7 @@ describe('alias rules (pure)', () => {
   it('lets real names win, drops ambiguous aliases, and summarises rows for absent sequences', () => {
     const { lines, log } = capture();
     const groups = parseChromAlias('# ucsc\tensembl\trefseq\nchr1\t1\tNC_1\nchr2\t2\tNC_2\nchr9\t9\tNC_9\nchr3\tthree\tNC_3\nchr4\tthree\n', 'f.txt');
-    const table = buildAliases(['chr1', '2', 'chr2', 'chr3', 'chr4', 'MT', 'chrM'], { path: 'f.txt', groups }, log);
+    const table = buildAliases(['chr1', '2', 'chr2', 'chr3', 'chr4', 'MT', 'chrM'], [{ path: 'f.txt', groups }], log);
     assert.equal(table.canonical.get('1'), 'chr1', 'file alias');
     assert.equal(table.canonical.get('NC_1'), 'chr1', 'file alias');
     assert.equal(table.canonical.has('2'), false, 'a real name is never an alias');

@@ -134,7 +134,7 @@ interface Claim {
  * and MT exist). File rows naming no sequence here are expected (the file covers the whole
  * assembly, the folder may hold part of it): one summary line.
  */
-export function buildAliases(names: readonly string[], file: AliasFile | undefined, log: AliasLog): AliasTable {
+export function buildAliases(names: readonly string[], files: readonly AliasFile[], log: AliasLog): AliasTable {
   const real = new Set(names);
   const claims = new Map<string, Claim>();
   const ambiguous = new Set<string>();
@@ -151,10 +151,10 @@ export function buildAliases(names: readonly string[], file: AliasFile | undefin
   };
 
   const builtin = names.map((name) => ({ name, aliases: builtinAliases(name) }));
-  if (file) {
-    // A row with no real name may still be one by the chr rule (the folder has X, the row says chrX).
-    const byBuiltin = new Map<string, Set<string>>();
-    for (const b of builtin) for (const a of b.aliases) byBuiltin.set(a.alias, (byBuiltin.get(a.alias) ?? new Set()).add(b.name));
+  // A row with no real name may still be one by the chr rule (the folder has X, the row says chrX).
+  const byBuiltin = new Map<string, Set<string>>();
+  if (files.length > 0) for (const b of builtin) for (const a of b.aliases) byBuiltin.set(a.alias, (byBuiltin.get(a.alias) ?? new Set()).add(b.name));
+  for (const file of files) {
     let unmatched = 0;
     for (const group of file.groups) {
       let targets = group.filter((s) => real.has(s.name)).map((s) => s.name);

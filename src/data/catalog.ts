@@ -2,6 +2,7 @@
 import { closeSync, existsSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { buildAliases, parseChromAlias, type Alias, type AliasFile, type AliasTable } from './aliases.js';
+import { readAssemblyReport } from './assembly-report.js';
 import { bgzfRecords } from './bgzf-catalog.js';
 import { DataError } from '../core/errors.js';
 import { buildFai } from '../formats/fasta/fai-build.js';
@@ -29,6 +30,8 @@ export class Catalog {
   constructor(
     readonly records: readonly SequenceRecord[],
     aliases?: (names: string[]) => AliasTable,
+    /** Other names of this assembly, from its assembly report (GRCh38.p14, GRCh38): namespaces of names such as GRCh38:1. */
+    readonly assemblyNames: readonly string[] = [],
   ) {
     for (const r of records) {
       const other = this.byName.get(r.name);
@@ -38,7 +41,7 @@ export class Catalog {
       this.byName.set(r.name, r);
     }
     const names = records.map((r) => r.name);
-    this.aliases = aliases ? aliases(names) : buildAliases(names, undefined, { info() {}, warn() {} });
+    this.aliases = aliases ? aliases(names) : buildAliases(names, [], { info() {}, warn() {} });
   }
 
   /** By canonical name only. */
@@ -67,7 +70,8 @@ export class Catalog {
 
 /**
  * Reads the top level of one folder: FASTA files with their .fai (built when missing), raw
- * sequence files, and the UCSC alias file (chromAlias.txt or ASSEMBLY.chromAlias.txt) if any.
+ * sequence files, the UCSC alias file (chromAlias.txt or ASSEMBLY.chromAlias.txt) and NCBI's
+ * assembly report (*_assembly_report.txt), if any.
  */
 export function loadCatalog(dir: string, log: CatalogLog): Catalog {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
@@ -78,7 +82,14 @@ export function loadCatalog(dir: string, log: CatalogLog): Catalog {
   for (const name of entries) records.push(...(fileRecords(join(dir, name), log) ?? []));
   // May be empty: a folder of assemblies has its sequences in subfolders (src/data/assemblies.ts).
   if (records.length === 0) return new Catalog(records);
-  return new Catalog(records, (names) => buildAliases(names, aliasFile(dir, entries, log), log));
+  const report = readAssemblyReport(dir, entries, records, log);
+  const files = (names: string[]) =>
+    buildAliases(
+      names,
+      [aliasFile(dir, entries, log), report].filter((f) => f !== undefined),
+      log,
+    );
+  return new Catalog(records, files, report?.assemblyNames);
 }
 
 /**

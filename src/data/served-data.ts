@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { DigestIndex } from '../refget/digest-index.js';
 import { refgetItems, type RefgetItem } from '../refget/refget-item.js';
 import { Collections } from '../seqcol/collections.js';
+import { QualifiedNames } from '../refget/qualified-names.js';
 import { openAssemblies, type Assemblies } from './assemblies.js';
 import type { Config } from './config.js';
 import { buildStaticFiles, type StaticFile } from './static-files.js';
@@ -27,6 +28,7 @@ type DataSettings = Pick<Config, 'data' | 'defaultAssembly' | 'bgzfCacheMib' | '
 export class ServedData {
   private digestIndex: DigestIndex<RefgetItem>;
   private collectionIndex: Collections;
+  private nameIndex: QualifiedNames;
   /** The servable files by name; refilled in place on a reload, so a holder of the map sees the new files. */
   readonly files: Map<string, StaticFile>;
   /** Findings already logged, so each is said once (until a reload). */
@@ -45,6 +47,7 @@ export class ServedData {
     // Digests are read from sidecars now and computed in a worker for the rest, never blocking.
     this.digestIndex = DigestIndex.start(refgetItems(assemblies), log, { compute: settings.digests });
     this.collectionIndex = this.collectionsOver(this.digestIndex);
+    this.nameIndex = new QualifiedNames(assemblies, this.digestIndex);
     this.files = buildStaticFiles(settings.data, assemblies, log);
     this.digestCounts = new DigestCounts(this);
     this.checkTimer = settings.dataCheckInterval > 0 ? setInterval(() => this.check(), settings.dataCheckInterval).unref() : undefined;
@@ -58,6 +61,11 @@ export class ServedData {
   /** The refget digest index now (a reload replaces it). */
   get digests(): DigestIndex<RefgetItem> {
     return this.digestIndex;
+  }
+
+  /** Names such as insdc:CM000663.2 and GRCh38:1 for refget, over the data now (a reload replaces them). */
+  get names(): QualifiedNames {
+    return this.nameIndex;
   }
 
   /** The assemblies as seqcol collections now (a reload replaces them with its digests). */
@@ -115,6 +123,7 @@ export class ServedData {
     const old = this.digestIndex;
     this.digestIndex = DigestIndex.start(refgetItems(assemblies), log, { compute: settings.digests });
     this.collectionIndex = this.collectionsOver(this.digestIndex);
+    this.nameIndex = new QualifiedNames(assemblies, this.digestIndex);
     void old.close();
     const files = buildStaticFiles(settings.data, assemblies, log);
     this.files.clear();
