@@ -22,6 +22,7 @@ import { jsonTypes, negotiate, sequenceTypes } from '../src/refget/media-types.j
 import { subsequence } from '../src/refget/subsequence.js';
 import type { RefgetItem } from '../src/refget/refget-item.js';
 import { sendBases } from './answer-bases.js';
+import { serviceInfo } from '../src/http/service-info.js';
 
 export interface RefgetOptions {
   /** The digest index now (a reload replaces it). */
@@ -161,12 +162,7 @@ function find(digests: DigestIndex<RefgetItem>, names: QualifiedNames, id: strin
 function describeService(version: string, identifierTypes: string[]) {
   const algorithms = ['md5', 'ga4gh', 'trunc512'];
   return {
-    id: 'org.seqserve.refget',
-    name: 'seqserve',
-    type: { group: 'org.ga4gh', artifact: 'refget', version: '2.0.0' },
-    description: 'Reference sequences by digest, served from memory-mapped FASTA files',
-    organization: { name: 'seqserve', url: 'https://github.com/seqserve/seqserve' },
-    version,
+    ...serviceInfo({ artifact: 'refget', specVersion: '2.0.0', description: 'Reference sequences by digest, served from memory-mapped FASTA files', version }),
     refget: { circular_supported: false, subsequence_limit: null, algorithms, identifier_types: identifierTypes },
     service: { circular_supported: false, subsequence_limit: null, algorithms, supported_api_versions: ['1.0', '2.0.0'] },
   };

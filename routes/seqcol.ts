@@ -11,6 +11,7 @@ import { immutable, sendJson, type CachePolicy } from '../src/http/cache.js';
 import { attributeNames, seqcolDigest, transientAttributes } from '../src/seqcol/collection.js';
 import { isAttributeName, type Collections, type ServedCollection } from '../src/seqcol/collections.js';
 import { seqcolSchema } from '../src/seqcol/schema.js';
+import { serviceInfo } from '../src/http/service-info.js';
 
 export interface SeqcolOptions {
   /** The collections now (a reload replaces them). */
@@ -98,13 +99,6 @@ export function findCollection(collections: Collections, digest: string): Served
 
 /** GA4GH service-info with the `seqcol` block the spec asks for. */
 function describeService(version: string) {
-  return {
-    id: 'org.seqserve.seqcol',
-    name: 'seqserve',
-    type: { group: 'org.ga4gh', artifact: 'refget-seqcol', version: '1.0.0' },
-    description: 'Sequence collections (every assembly served) and reference sequences by digest, from memory-mapped files',
-    organization: { name: 'seqserve', url: 'https://github.com/seqserve/seqserve' },
-    version,
-    seqcol: { schema: seqcolSchema },
-  };
+  const description = 'Sequence collections (every assembly served) and reference sequences by digest, from memory-mapped files';
+  return { ...serviceInfo({ artifact: 'refget-seqcol', specVersion: '1.0.0', description, version }), seqcol: { schema: seqcolSchema } };
 }

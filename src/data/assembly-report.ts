@@ -3,11 +3,11 @@
  * every assembly: one row per sequence with its assembly name (1), GenBank (CM000663.2), RefSeq
  * (NC_000001.11) and UCSC (chr1) spellings. Read as one more source of aliases, beside chromAlias.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AliasFile, AliasGroup } from './aliases.js';
 import { DataError } from '../core/errors.js';
 import type { CatalogLog, SequenceRecord } from './sequence-record.js';
+import { readTextFile } from './text-file.js';
 
 /** The report's file name, as NCBI's FTP site names it. */
 const reportFileName = /_assembly_report\.txt$/;
@@ -81,14 +81,7 @@ export function readAssemblyReport(dir: string, entries: readonly string[], reco
   if (found.length === 0) return undefined;
   if (found.length > 1) throw new DataError(`${dir} holds several assembly reports (${found.join(', ')}); keep the one of this folder's assembly`);
   const path = join(dir, found[0]!);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new DataError(
-      `cannot read assembly report ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)}); make it readable by this user, or remove it to serve without its names`,
-    );
-  }
+  const text = readTextFile(path, 'assembly report', 'without its names');
   const report = parseAssemblyReport(text, path);
   const byName = new Map(records.map((r) => [r.name, r]));
   report.groups.forEach((group, g) => {

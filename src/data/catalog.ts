@@ -3,6 +3,7 @@ import { closeSync, existsSync, openSync, readFileSync, readdirSync, statSync } 
 import { basename, join } from 'node:path';
 import { buildAliases, parseChromAlias, type Alias, type AliasFile, type AliasTable } from './aliases.js';
 import { readAssemblyReport } from './assembly-report.js';
+import { readTextFile } from './text-file.js';
 import { bgzfRecords } from './bgzf-catalog.js';
 import { DataError } from '../core/errors.js';
 import { buildFai } from '../formats/fasta/fai-build.js';
@@ -119,14 +120,7 @@ function aliasFile(dir: string, entries: readonly string[], log: CatalogLog): Al
   }
   if (found.length > 1) log.info(`${dir}: using chromAlias.txt, not ${found.filter((f) => f !== chosen).join(', ')}`);
   const path = join(dir, chosen);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new DataError(
-      `cannot read alias file ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)}); make it readable by this user, or remove it to serve without its aliases`,
-    );
-  }
+  const text = readTextFile(path, 'alias file', 'without its aliases');
   return { path, groups: parseChromAlias(text, path) };
 }
 
