@@ -1,9 +1,10 @@
 /**
- * The genome page (served at / by routes/page.ts): the sequence list, a region box showing
- * bases, and an igv.js view whose reference is this server's own /files FASTA. No framework:
+ * The genome page (served at / by routes/page.ts): the sequence list with each assembly's
+ * collection digest, a region box showing bases, a comparison of assemblies, and an igv.js view whose reference is this server's own /files FASTA. No framework:
  * the page is a list, a form and a <pre>. igv.js (1.5 MB) is imported only after the first
  * paint, so the page is usable before it arrives and without it.
  */
+import { startCompareView } from './compare-view.js';
 import { getJson, problemOf } from './http.js';
 import { igvGoto, startIgvView } from './igv-view.js';
 
@@ -13,6 +14,9 @@ interface AssemblyInfo {
   sequences: number;
   bases: number;
   chrom: string;
+  /** The seqcol collection digest; null while its refget digests are being computed. */
+  collection: string | null;
+  collection_url?: string;
 }
 
 interface SequenceInfo {
@@ -67,7 +71,13 @@ function sequenceTable(assembly: AssemblyInfo, list: SequenceInfo[]): HTMLElemen
   const section = element('section');
   section.className = 'assembly';
   const title = element('h3', `${assembly.name}${assembly.default ? ' (default)' : ''}`);
-  const summary = element('p', `${grouped(assembly.sequences)} sequences, ${grouped(assembly.bases)} bases`, 'help');
+  const summary = element('p', `${grouped(assembly.sequences)} sequences, ${grouped(assembly.bases)} bases. Collection digest (seqcol): `, 'help');
+  if (assembly.collection && assembly.collection_url) {
+    const link = element('a', undefined, 'digest collection');
+    link.href = assembly.collection_url;
+    link.append(element('code', assembly.collection));
+    summary.append(link);
+  } else summary.append('pending, while the refget digests are computed');
   const table = element('table');
   table.createCaption().textContent = `Sequences of ${assembly.name}`;
   const head = table.createTHead().insertRow();
@@ -120,6 +130,7 @@ async function loadSequences(): Promise<void> {
       assemblySelect.append(option);
       box.append(sequenceTable(a, lists[i]!));
     });
+    startCompareView(assemblies);
     const first = lists[assemblies.findIndex((a) => a.default)]?.[0];
     if (first && !regionInput.value) regionInput.placeholder = `${first.name}:1-${grouped(Math.min(first.length, 200))}`;
   } catch (e) {
