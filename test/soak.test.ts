@@ -207,8 +207,9 @@ describe('soak', { timeout: (seconds + 60) * 1000 }, () => {
     t.diagnostic(said);
     // Settled, live memory moved by ±0.2 MiB here; 4 MiB is a leak of ~200 bytes a request at the usual 20,000 requests.
     assert.ok(live < 4 * 1024, `live memory grew: ${said}`);
-    // Resident memory moved by ±5 MiB here. Node 24's allocator keeps more freed memory than Node 20's.
-    const bound = Number(process.versions.node.split('.')[0]) >= 24 ? 64 : 48;
+    // Resident memory moved by ±5 MiB here on Node 20, but by +37 to +59 MiB on Node 24 with a flat
+    // live heap (it keeps more freed memory): there this bound only catches a gross native leak.
+    const bound = Number(process.versions.node.split('.')[0]) >= 24 ? 96 : 48;
     assert.ok(resident < bound * 1024, `anonymous memory grew: ${said}`);
   });
 
