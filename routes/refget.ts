@@ -16,7 +16,7 @@ import {
   type CachePolicy,
 } from '../src/http/cache.js';
 import type { DigestIndex } from '../src/refget/digest-index.js';
-import type { QualifiedNames } from '../src/refget/qualified-names.js';
+import { authorityName, type QualifiedNames } from '../src/refget/qualified-names.js';
 import { trunc512Of } from '../src/refget/digests.js';
 import { jsonTypes, negotiate, sequenceTypes } from '../src/refget/media-types.js';
 import { subsequence } from '../src/refget/subsequence.js';
@@ -37,7 +37,9 @@ export interface RefgetOptions {
   cache: CachePolicy;
 }
 
-const params = z.object({ id: z.string().min(1) });
+const params = z.object({
+  id: z.string().min(1).describe('A digest (MD5, md5:, SQ., ga4gh:SQ., TRUNC512) or NAMESPACE:NAME (insdc:CM000663.2, refseq:NC_000001.11, GRCh38:1)'),
+});
 // Strings, not numbers: refget's own rules decide the status of a bad value (src/refget/subsequence.ts).
 const querystring = z.object({ start: z.string().optional(), end: z.string().optional() });
 
@@ -46,7 +48,7 @@ const upperCase = { case: 'upper', mask: 'soft' } as const;
 
 /**
  * GA4GH refget v2 (with what v1 clients read): GET /sequence/{id} by MD5, ga4gh (SQ.) or TRUNC512
- * digest, /sequence/{id}/metadata and /sequence/service-info. Digests come from sidecar files or
+ * digest, or a name such as insdc:CM000663.2 or GRCh38:1 (src/refget/qualified-names.ts), /sequence/{id}/metadata and /sequence/service-info. Digests come from sidecar files or
  * a background worker (src/refget/digest-index.ts); until a sequence's are known, it is a 404
  * that says so.
  */
@@ -104,7 +106,7 @@ export const refgetRoutes: FastifyPluginAsync<RefgetOptions> = async (app, { dig
     const { name } = item.record;
     const aliases = [
       { alias: name, naming_authority: namingAuthority(name) },
-      ...item.assembly.catalog.aliasesOf(name).map((a) => ({ alias: a.alias, naming_authority: a.namingAuthority })),
+      ...item.assembly.catalog.aliasesOf(name).map((a) => ({ alias: a.alias, naming_authority: authorityName(a.namingAuthority) })),
     ];
     const metadata = { md5, ga4gh, trunc512: trunc512Of(ga4gh), length: item.record.length, aliases };
     const tag = `"md.${md5}.${jsonTypes.answers.indexOf(type as never)}`;

@@ -125,6 +125,11 @@ describe('refget by names: insdc:, refseq:, ASSEMBLY:NAME', () => {
     assert.equal(byAlias.get('CM000663.2'), 'insdc');
     assert.equal(byAlias.get('NC_000001.11'), 'refseq');
     assert.equal(byAlias.get('1'), 'GRCh38', 'the assembly names its own sequences');
+    const hg19 = (await get('/sequence/hg19:chr1/metadata')).json<{ metadata: { aliases: { alias: string; naming_authority: string }[] } }>();
+    assert.ok(
+      hg19.metadata.aliases.some((a) => a.alias === 'CM000663.1' && a.naming_authority === 'insdc'),
+      `chromAlias's genbank column is insdc: ${JSON.stringify(hg19.metadata.aliases)}`,
+    );
   });
 
   it('a name of different sequences in two assemblies is a 404 that names both', async () => {

@@ -15,10 +15,14 @@ type NameLookup = { kind: 'found'; item: RefgetItem } | { kind: 'ambiguous'; ass
 /** GenBank, ENA and DDBJ are the three members of INSDC and share its accessions. */
 const insdcMembers = new Set(['genbank', 'ena', 'ddbj']);
 
-/** One spelling of who names a sequence, lower case, INSDC's members as insdc. */
+/** Who names a sequence as refget metadata says it: INSDC's members (genbank in UCSC's files) as insdc, others as written. */
+export function authorityName(authority: string): string {
+  return insdcMembers.has(authority.toLowerCase()) ? 'insdc' : authority;
+}
+
+/** The same, lower case, for matching a namespace typed in any case. */
 function normalAuthority(authority: string): string {
-  const lower = authority.toLowerCase();
-  return insdcMembers.has(lower) ? 'insdc' : lower;
+  return authorityName(authority).toLowerCase();
 }
 
 export class QualifiedNames {
