@@ -1,19 +1,20 @@
 /**
  * POST /batch: many regions in (JSON, or region and BED lines as text; src/batch/parse.ts), their
- * bases out in one answer (JSON, or FASTA as `samtools faidx [-i] -r` writes it; record-format.ts).
+ * bases out in one answer (JSON, or FASTA as `samtools faidx [-i] -r` writes it; record-format.ts;
+ * or, for regions of one length, NumPy arrays with `rc`/`shift` augmentation by `seed`).
  * The first bad region fails the whole batch (400/404/416, problem+json naming it); a body or region
  * count over the limit is 413; large answers stream as the socket drains.
  */
+import { randomInt } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { parseJsonBody, parseTextBody } from '../src/batch/parse.js';
-import { chooseFormat, mediaTypes } from '../src/batch/output-format.js';
-import { PlanStream } from '../src/batch/plan-stream.js';
-import { PlanWriter } from '../src/batch/write.js';
+import { augmentPlan, isAugmenting } from '../src/batch/augment.js';
+import { chooseFormat } from '../src/batch/output-format.js';
 import { badRequest } from '../src/core/errors.js';
-import { sendEncoded } from '../src/http/cache.js';
 import type { BasesRouteOptions } from './answer-bases.js';
+import { augmentationOf, sendPlan, wholeNumber, windowOptions } from './plan-answer.js';
 import { answerOptions } from './schemas.js';
 
 export interface BatchRouteOptions extends BasesRouteOptions {
@@ -34,9 +35,13 @@ export const lineWidth = z
   .default(60);
 
 const querystring = z.object({
-  format: z.enum(['json', 'fasta'], { error: 'must be json or fasta' }).optional(),
+  format: z.enum(['json', 'fasta', 'npy', 'npz'], { error: 'must be json, fasta, npy or npz' }).optional(),
   width: lineWidth,
   ...answerOptions,
+  ...windowOptions,
+  seed: wholeNumber(0, 2 ** 32 - 1, 'seed')
+    .optional()
+    .describe('repeats rc=random and shift (x-seqserve-seed)'),
 });
 
 const regionObject = z.object({
@@ -53,7 +58,7 @@ const body = z.union([
 ]);
 
 export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, options) => {
-  const { store, streamThreshold, cache } = options;
+  const { store } = options;
   const bodyLimit = options.bodyLimit ?? defaultBatchBodyLimit;
   const maxRegions = options.maxRegions ?? defaultMaxRegions;
   // BED bodies, read as text like text/plain (this plugin's scope only).
@@ -76,14 +81,14 @@ export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, op
       // By media type: a JSON body that is a bare string is not a text body.
       const isJson = /^application\/([\w.+-]+\+)?json/i.test(request.headers['content-type'] ?? '');
       const plan = !isJson && typeof raw === 'string' ? await parseTextBody(raw, parseOptions) : await parseJsonBody(raw, parseOptions);
-      const format = chooseFormat(query.format, request.headers.accept, ['json', 'fasta']);
-      const writer = new PlanWriter(store, plan, { format, width: query.width, case: query.case, mask: query.mask });
-      reply.header('content-type', mediaTypes[format]);
-      if (plan.count <= 8192 && plan.totalBases() <= streamThreshold) {
-        const all = writer.all();
-        return sendEncoded(request, reply, all, cache, Buffer.byteLength(all));
+      const format = chooseFormat(query.format, request.headers.accept, ['json', 'fasta', 'npy', 'npz']);
+      const seed = query.seed ?? randomInt(0, 2 ** 32);
+      const augmentation = augmentationOf(query, format, seed);
+      if (isAugmenting(augmentation)) {
+        augmentPlan(plan, augmentation);
+        reply.header('x-seqserve-seed', String(seed));
       }
-      return sendEncoded(request, reply, new PlanStream(writer), cache, plan.totalBases() + plan.count);
+      return sendPlan(request, reply, plan, { ...query, format }, options);
     },
   });
 };

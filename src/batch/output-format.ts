@@ -1,12 +1,19 @@
 /** The answer formats of a RegionPlan, their media types, and the choice between them. */
-export type OutputFormat = 'json' | 'fasta' | 'bed';
+/** Formats written as text by PlanWriter. */
+export type TextFormat = 'json' | 'fasta' | 'bed';
+/** Text, or NumPy arrays written by WindowArrays. */
+export type OutputFormat = TextFormat | 'npy' | 'npz';
 
 /** Media types of the formats. */
 export const mediaTypes: Record<OutputFormat, string> = {
   json: 'application/json; charset=utf-8',
   fasta: 'text/x-fasta',
   bed: 'text/x-bed',
+  npy: 'application/x-npy',
+  npz: 'application/zip',
 };
+
+export const isArrayFormat = (format: OutputFormat): format is 'npy' | 'npz' => format === 'npy' || format === 'npz';
 
 /**
  * The format of an answer: `?format=` when given, else the best of `Accept` among the formats
@@ -22,6 +29,8 @@ export function chooseFormat(format: OutputFormat | undefined, accept: string | 
     'text/fasta': 'fasta',
     'application/x-fasta': 'fasta',
     'text/x-bed': 'bed',
+    'application/x-npy': 'npy',
+    'application/zip': 'npz',
   };
   let best: OutputFormat | undefined;
   let bestQ = 0;

@@ -1,7 +1,13 @@
-/** PlanStream: a PlanWriter's answer as a readable stream, written at the pace the socket drains. */
+/** PlanStream: a PlanWriter's or WindowArrays' answer as a readable stream, written at the pace the socket drains. */
 import { Readable } from 'node:stream';
 import { chunkBytes } from './output-chunks.js';
-import type { PlanWriter } from './write.js';
+
+/** What writes an answer in slices: PlanWriter (text) or WindowArrays (NumPy). */
+export interface AnswerWriter {
+  readonly isDone: boolean;
+  /** About maxBytes of the answer (and at most maxRegions regions), empty once done. */
+  step(maxBytes: number, maxRegions: number): Buffer[];
+}
 
 /**
  * The answer as a stream: each read runs one slice of the writer on the next turn of the event
@@ -12,7 +18,7 @@ export class PlanStream extends Readable {
   private scheduled = false;
 
   constructor(
-    private readonly writer: PlanWriter,
+    private readonly writer: AnswerWriter,
     private readonly sliceBytes = 1 << 20,
     private readonly sliceRegions = 8192,
   ) {

@@ -4,14 +4,14 @@
  * strand) and lines of `width` bases, as `samtools faidx [-i]` writes; BED `name start end label 0 strand`.
  */
 import type { OutputChunks } from './output-chunks.js';
-import type { OutputFormat } from './output-format.js';
+import type { TextFormat } from './output-format.js';
 import type { RegionPlan } from './plan.js';
 
 export const defaultJsonPrefix = '{"sequences":[';
 export const jsonSuffix = ']}';
 
 /** Everything of region i before its bases (all of it, for BED). */
-export function writeHeader(out: OutputChunks, format: OutputFormat, plan: RegionPlan, i: number): void {
+export function writeHeader(out: OutputChunks, format: TextFormat, plan: RegionPlan, i: number): void {
   const reverse = plan.reverse[i] === 1;
   const label = plan.labels[i]!;
   const sequence = plan.sequences[i]!;
@@ -31,7 +31,7 @@ export function writeHeader(out: OutputChunks, format: OutputFormat, plan: Regio
 }
 
 /** Everything of a region of `length` bases after its bases. */
-export function writeTrailer(out: OutputChunks, format: OutputFormat, width: number, length: number): void {
+export function writeTrailer(out: OutputChunks, format: TextFormat, width: number, length: number): void {
   if (format === 'json') out.text('"}');
   else if (format === 'fasta' && width === 0 && length > 0) out.text('\n');
 }

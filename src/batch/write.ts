@@ -4,7 +4,7 @@ import type { SequenceStore } from '../store/sequence-store.js';
 import { copyBytes, identity, jsonSafe, transform } from './base-bytes.js';
 import { MappedBases } from './mapped-bases.js';
 import { OutputChunks } from './output-chunks.js';
-import type { OutputFormat } from './output-format.js';
+import type { TextFormat } from './output-format.js';
 import type { RegionPlan } from './plan.js';
 import { defaultJsonPrefix, jsonSuffix, lineEndsIn, writeHeader, writeTrailer } from './record-format.js';
 
@@ -17,7 +17,7 @@ import { defaultJsonPrefix, jsonSuffix, lineEndsIn, writeHeader, writeTrailer } 
  * there. Long forward runs in JSON or unwrapped FASTA, as stored, are sent as views of the mapping.
  */
 export interface WriteOptions extends CaseMask {
-  format: OutputFormat;
+  format: TextFormat;
   /** FASTA line width; 0 = unwrapped. */
   width: number;
   /** JSON only: what comes before the first region (default `{"sequences":[`). */

@@ -12,7 +12,17 @@ export const corsOptions = {
   origin: '*',
   methods: ['GET', 'HEAD', 'POST'],
   allowedHeaders: ['Range', 'If-Range', 'If-None-Match', 'If-Modified-Since', 'If-Match', 'If-Unmodified-Since', 'Content-Type'],
-  exposedHeaders: ['Content-Range', 'Content-Length', 'Accept-Ranges', 'ETag', 'Last-Modified', 'X-Request-Id'],
+  exposedHeaders: [
+    'Content-Range',
+    'Content-Length',
+    'Accept-Ranges',
+    'ETag',
+    'Last-Modified',
+    'X-Request-Id',
+    'X-Seqserve-Seed',
+    'X-Seqserve-Windows',
+    'X-Seqserve-Next-Offset',
+  ],
   maxAge: 86400,
 };
 
