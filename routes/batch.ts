@@ -68,7 +68,12 @@ export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, op
     method: 'POST',
     url: '/batch',
     bodyLimit,
-    schema: { querystring, body },
+    schema: {
+      querystring,
+      body,
+      description:
+        'The bases of many regions in one answer. format=npy or npz (regions of one length): the windows as NumPy arrays with their coordinates, as GET /random answers them; rc=random and shift augment by seed (X-Seqserve-Seed).',
+    },
     // zod for the querystring; the body is passed through as parsed, and checked by src/batch/parse.ts.
     validatorCompiler: (route) =>
       route.httpPart === 'body' ? (data: unknown) => ({ value: data }) : validatorCompiler(route as unknown as Parameters<typeof validatorCompiler>[0]),

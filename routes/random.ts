@@ -65,7 +65,11 @@ export const randomRoutes: FastifyPluginAsync<BasesRouteOptions> = async (app, o
   app.withTypeProvider<ZodTypeProvider>().route({
     method: 'GET',
     url: '/random',
-    schema: { querystring },
+    schema: {
+      querystring,
+      description:
+        "Windows drawn uniformly over the assembly. format=npy: the windows as one uint8 array (count, length) or (count, length, 4) for onehot, then their coordinates as a second array (sequence, start, end, strand); numpy.load reads each in turn. format=npz: windows.npy, sequence.npy, start.npy, end.npy, strand.npy. Headers: X-Seqserve-Seed; with stride, X-Seqserve-Windows (windows in the shard's epoch) and X-Seqserve-Next-Offset (absent once the epoch is done).",
+    },
     handler: async (request, reply) => {
       const query = request.query;
       const { length, count, shard, shards, stride } = query;

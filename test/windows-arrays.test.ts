@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
@@ -158,6 +158,34 @@ describe('windows as NumPy arrays', () => {
     const res = await app.inject({ method: 'GET', url: '/random?length=50&count=3&seed=1&encoding=codes', headers: { accept: 'application/x-npy' } });
     assert.equal(res.headers['content-type'], 'application/x-npy');
     checkWindows('accept', parse(res.rawPayload, 'npy'), 'codes', 50);
+  });
+
+  test('OpenAPI describes the new parameters of /random and /batch', async () => {
+    type Operation = { description?: string; parameters: { name: string; description?: string }[] };
+    const doc = JSON.parse((await get('/openapi.json')).body) as { paths: Record<string, Record<string, Operation>> };
+    const described = (op: Operation) => op.parameters.filter((p) => p.description).map((p) => p.name);
+    assert.deepEqual(described(doc.paths['/random']!.get!), ['encoding', 'rc', 'shift', 'shard', 'shards', 'stride', 'offset']);
+    assert.deepEqual(described(doc.paths['/batch']!.post!), ['encoding', 'rc', 'shift', 'seed']);
+    assert.match(doc.paths['/random']!.get!.description!, /format=npy.*X-Seqserve-Next-Offset/);
+  });
+
+  test("the page's training links answer what they say", async () => {
+    const html = readFileSync(join(import.meta.dirname, '..', 'page', 'index.html'), 'utf8');
+    const section = html.slice(html.indexOf('id="training-links"'), html.indexOf('</ul>', html.indexOf('id="training-links"')));
+    const links = [...section.matchAll(/href="([^"]+)"(?:\s+type="([^"]+)")?/g)].map((m) => [
+      m[1]!.replace(/&amp;/g, '&'),
+      m[2] ?? 'application/json; charset=utf-8',
+    ]);
+    assert.equal(links.length, 4, 'four links');
+    for (const [link, type] of links) {
+      const res = await get(link!);
+      assert.equal(res.headers['content-type'], type, `${link}: media type`);
+      const format = /format=(npy|npz)/.exec(link!)?.[1] as 'npy' | 'npz' | undefined;
+      if (format) {
+        const encoding = /encoding=(\w+)/.exec(link!)![1] as Encoding;
+        checkWindows(link!, parse(res.rawPayload, format), encoding, 1000);
+      }
+    }
   });
 
   test('numpy reads both formats to the same arrays as the oracle (python3-numpy)', async (t) => {
