@@ -115,6 +115,8 @@ describe('windows as NumPy arrays', () => {
       { chrom: 'w80', start: 79, end: 579 },
       { chrom: 'flat', start: 6_000, end: 6_500, strand: '-' },
       { chrom: 'r1', start: 4_499, end: 4_999 },
+      { chrom: 'tb1', start: 1_000, end: 1_500 },
+      { chrom: 'tb1', start: 5_500, end: 6_000, strand: '-' },
     ];
     for (const format of ['npy', 'npz'] as const) {
       for (const encoding of ['codes', 'onehot'] as const) {
@@ -123,7 +125,7 @@ describe('windows as NumPy arrays', () => {
         const parsed = parse(res.rawPayload, format);
         assert.deepEqual(
           parsed.coords.map((w) => `${w.sequence}:${w.start}-${w.end}${w.strand}`),
-          ['chr1:0-500+', 'crlf61:11845-12345-', 'w1:1000-1500+', 'w80:79-579+', 'flat:6000-6500-', 'r1:4499-4999+'],
+          ['chr1:0-500+', 'crlf61:11845-12345-', 'w1:1000-1500+', 'w80:79-579+', 'flat:6000-6500-', 'r1:4499-4999+', 'tb1:1000-1500+', 'tb1:5500-6000-'],
           `${format}: the regions in order`,
         );
         checkWindows(`batch ${format}/${encoding}`, parsed, encoding, 500);

@@ -31,6 +31,30 @@ export function copyBytes(src: Uint8Array, from: number, to: number, dst: Buffer
   for (let k = from; k < to; k++) dst[at++] = src[k]!;
 }
 
+/** Writes table[src[k]] for k in [from, to) to dst at `at` (dst may be src at the same place). */
+export function mapBytes(src: Uint8Array, from: number, to: number, dst: Buffer, at: number, table: Uint8Array): void {
+  for (let k = from; k < to; k++) dst[at++] = table[src[k]!]!;
+}
+
+/** table[complement[c]]: reverse-complements and encodes in one lookup. */
+export function afterComplement(table: Uint8Array | undefined): Uint8Array {
+  const t = new Uint8Array(256);
+  for (let c = 0; c < 256; c++) t[c] = table ? table[complement[c]!]! : complement[c]!;
+  return t;
+}
+
+/** Reverses buf[pos, pos + n) in place, each byte mapped through `table`. */
+export function reverseThrough(buf: Buffer, pos: number, n: number, table: Uint8Array): void {
+  let i = pos;
+  let j = pos + n - 1;
+  while (i < j) {
+    const a = buf[i]!;
+    buf[i++] = table[buf[j]!]!;
+    buf[j--] = table[a]!;
+  }
+  if (i === j) buf[i] = table[buf[i]!]!;
+}
+
 /** Reverse-complements buf[pos, pos + n) when `reverse`, then maps it through `table` if any. */
 export function transform(buf: Buffer, pos: number, n: number, reverse: boolean, table: Uint8Array | undefined): void {
   if (reverse) {

@@ -2,7 +2,7 @@
 import type { MappedFile } from '../store/mapped-file.js';
 import type { MappedSequence } from '../store/mapped-sequence.js';
 import type { SequenceStore } from '../store/sequence-store.js';
-import { copyBytes } from './base-bytes.js';
+import { copyBytes, mapBytes } from './base-bytes.js';
 
 /**
  * Forward bases of the sequences of a plan, read straight out of their mappings: copied line
@@ -16,15 +16,20 @@ export class MappedBases {
 
   constructor(private readonly store: SequenceStore) {}
 
-  /** Copies forward bases [from, to) of a sequence into target, skipping line terminators. */
-  copy(sequence: MappedSequence, from: number, to: number, target: Buffer, at: number): void {
+  /**
+   * Copies forward bases [from, to) of a sequence into target, skipping line terminators, each
+   * byte mapped through `table` when given (one pass for encoded windows).
+   */
+  copy(sequence: MappedSequence, from: number, to: number, target: Buffer, at: number, table?: Uint8Array): void {
     if (to <= from) return;
     const file = sequence.isText ? this.fileOf(sequence) : undefined;
     if (!file) {
       // 2bit and bgzip: decoded by the sequence's own reader.
       sequence.copy(target, at, from, to);
+      if (table) for (let j = at, e = at + (to - from); j < e; j++) target[j] = table[target[j]!]!;
       return;
     }
+    const copyRun = table ? (src: Uint8Array, s: number, e: number, dst: Buffer, d: number) => mapBytes(src, s, e, dst, d, table) : copyBytes;
     const { offset, lineBases, lineBytes } = sequence.record;
     let line = Math.floor(from / lineBases);
     let within = from - line * lineBases;
@@ -39,20 +44,21 @@ export class MappedBases {
         const n = Math.min(lineBases - within, to - i);
         const fs = offset + line * lineBytes + within;
         file.copy(target, at, fs, fs + n);
+        if (table) mapBytes(target, at, at + n, target, at, table);
         at += n;
         i += n;
       }
       return;
     }
     if (lineBases === lineBytes) {
-      copyBytes(view, 0, view.length, target, at);
+      copyRun(view, 0, view.length, target, at);
       return;
     }
     const skip = lineBytes - lineBases;
     let k = 0;
     for (let i = from; i < to; within = 0) {
       const n = Math.min(lineBases - within, to - i);
-      copyBytes(view, k, k + n, target, at);
+      copyRun(view, k, k + n, target, at);
       at += n;
       i += n;
       k += n + skip;

@@ -11,7 +11,7 @@ import { badRequest } from '../core/errors.js';
 import { tooLarge, type RegionPlan } from './plan.js';
 import type { CaseMask } from '../store/case-mask.js';
 import type { SequenceStore } from '../store/sequence-store.js';
-import { transform } from './base-bytes.js';
+import { afterComplement, reverseThrough } from './base-bytes.js';
 import { MappedBases } from './mapped-bases.js';
 import { codePoints, npyHeader, writeInt64, writeUtf32, type Field } from './npy.js';
 import { OutputChunks, chunkBytes } from './output-chunks.js';
@@ -122,27 +122,30 @@ export class WindowArrays {
     );
   }
 
-  /** The window bases, reverse-complemented where the plan says, encoded, in chunks. */
+  /**
+   * The window bases, reverse-complemented where the plan says, encoded, in chunks: a forward
+   * window is copied and encoded in one pass, a reverse one copied, then reversed through
+   * complement-then-encode.
+   */
   private *windows(): Generator<Buffer> {
     const { plan, options } = this;
     const bases = new MappedBases(this.store);
     const table = encodingTable(options.encoding, options);
-    const onehot = options.encoding === 'onehot';
-    const scratch = onehot ? Buffer.allocUnsafe(options.length) : undefined;
-    const out = new OutputChunks();
+    const reverseTable = afterComplement(table);
     const n = options.length;
+    const scratch = options.encoding === 'onehot' ? Buffer.allocUnsafe(n) : undefined;
+    const out = new OutputChunks();
     for (let i = 0; i < plan.count; i++) {
       const reverse = plan.reverse[i] === 1;
+      out.room(scratch ? 4 * n : n);
+      const target = scratch ?? out.buf;
+      const at = scratch ? 0 : out.pos;
+      bases.copy(plan.sequences[i]!, plan.starts[i]!, plan.ends[i]!, target, at, reverse ? undefined : table);
+      if (reverse) reverseThrough(target, at, n, reverseTable);
       if (scratch) {
-        bases.copy(plan.sequences[i]!, plan.starts[i]!, plan.ends[i]!, scratch, 0);
-        transform(scratch, 0, n, reverse, table);
-        out.room(4 * n);
         writeOneHot(scratch, 0, n, out.buf, out.pos);
         out.pos += 4 * n;
       } else {
-        out.room(n);
-        bases.copy(plan.sequences[i]!, plan.starts[i]!, plan.ends[i]!, out.buf, out.pos);
-        transform(out.buf, out.pos, n, reverse, table);
         out.pos += n;
       }
       if (out.produced() >= chunkBytes) yield* out.take();

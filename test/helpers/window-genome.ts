@@ -1,10 +1,12 @@
 /**
  * A folder for the window tests: FASTA files with line widths 1, 60 (IUPAC, N runs, lowercase,
- * many sequences, short last lines), 61 with CRLF, 80 and unwrapped, plus a raw file; and the
+ * many sequences, short last lines), 61 with CRLF, 80 and unwrapped, a raw file and a .2bit; and the
  * naive reader's view of every sequence.
  */
-import { writeFasta, writeRaw, subDir } from './fasta-fixtures.js';
+import { join } from 'node:path';
+import { prng, randomBases, writeFasta, writeRaw, subDir } from './fasta-fixtures.js';
 import { readFasta, readRaw } from './naive-fasta.js';
+import { asTwoBitToFa, writeTwoBit } from './twobit-writer.js';
 
 export function writeWindowGenome(root: string): { dir: string; oracle: Map<string, string> } {
   const dir = subDir(root, 'genome');
@@ -23,7 +25,12 @@ export function writeWindowGenome(root: string): { dir: string; oracle: Map<stri
     writeFasta(dir, 'flat.fa', { seed: 155, lineWidth: 'unwrapped', nRuns: true, records: [{ name: 'flat', length: 7_001 }] }),
   ];
   const raw = writeRaw(dir, 'r1', { seed: 156, length: 5_000 });
-  const oracle = new Map<string, string>([[raw.name, readRaw(raw.path)]]);
+  const twoBit = randomBases(prng(157), 6_000, { lowercase: true, nRuns: true });
+  writeTwoBit(join(dir, 'tb.2bit'), [{ name: 'tb1', sequence: twoBit }], { littleEndian: true, version: 0 });
+  const oracle = new Map<string, string>([
+    [raw.name, readRaw(raw.path)],
+    ['tb1', asTwoBitToFa(twoBit)],
+  ]);
   for (const f of files) for (const [name, s] of readFasta(f.path)) oracle.set(name, s);
   return { dir, oracle };
 }
