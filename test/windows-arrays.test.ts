@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
@@ -18,6 +18,8 @@ import { column, readNpy, readZip, records } from './helpers/npy.js';
 import { encode, windowBases, type Encoding } from './helpers/window-oracle.js';
 import { writeWindowGenome } from './helpers/window-genome.js';
 
+// Debian's python3-numpy (what .ci/run installs), not a python3 that happens to be first on PATH.
+const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const root = tempDir('seqserve-windows-');
 const { dir, oracle } = writeWindowGenome(root);
 after(() => removeDir(root));
@@ -191,7 +193,7 @@ describe('windows as NumPy arrays', () => {
   });
 
   test('numpy reads both formats to the same arrays as the oracle (python3-numpy)', async (t) => {
-    if (spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status !== 0) return t.skip('python3-numpy is not installed');
+    if (spawnSync(python, ['-c', 'import numpy'], { stdio: 'ignore' }).status !== 0) return t.skip('python3-numpy is not installed');
     const files: Record<string, string> = {};
     for (const format of ['npy', 'npz'] as const) {
       for (const encoding of ['ascii', 'codes', 'onehot'] as const) {
@@ -220,7 +222,7 @@ for key, path in json.loads(sys.argv[1]).items():
     out[key] = {'shape': list(windows.shape), 'hex': windows.tobytes().hex(),
                 'coords': [[str(a), int(b), int(c), str(d)] for a, b, c, d in zip(sequence, start, end, strand)]}
 print(json.dumps(out))`;
-    const run = spawnSync('python3', ['-c', script, JSON.stringify(files)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const run = spawnSync(python, ['-c', script, JSON.stringify(files)], { encoding: 'utf8', maxBuffer: 64 << 20 });
     assert.equal(run.status, 0, run.stderr);
     const read = JSON.parse(run.stdout) as Record<string, { shape: number[]; hex: string; coords: [string, number, number, string][] }>;
     for (const [key, r] of Object.entries(read)) {
