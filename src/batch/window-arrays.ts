@@ -161,7 +161,8 @@ function coordinateColumns(plan: RegionPlan): Column[] {
     const name = plan.sequences[i]!.name;
     if (!names.has(name)) names.set(name, codePoints(name));
   }
-  const width = Math.max(1, ...[...names.values()].map((p) => p.length));
+  let width = 1; // a loop, not Math.max(...): a batch may name a million contigs
+  for (const points of names.values()) width = Math.max(width, points.length);
   return [
     { name: 'sequence', type: `<U${width}`, size: 4 * width, write: (b, at, i) => writeUtf32(b, at, names.get(plan.sequences[i]!.name)!, width) },
     { name: 'start', type: '<i8', size: 8, write: (b, at, i) => writeInt64(b, at, plan.starts[i]!) },
