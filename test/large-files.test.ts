@@ -4,6 +4,7 @@ import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeFileSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { readNpy } from './helpers/npy.js';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/server/app.js';
 import { openAssemblies } from '../src/data/assemblies.js';
@@ -132,6 +133,27 @@ describe('ranges that cross a mapping window', () => {
         assert.equal(rc.body, reverseComplement(seq.slice(s, e)), `${name} ${s}-${e} -`);
       }
       for (let i = 65_530; i < 65_545; i++) assert.equal((await app.inject(`/chrom/${name}/base/${i}`)).body, seq[i]);
+    }
+  });
+
+  it('batches (JSON and npy codes) join bytes across window boundaries too', async () => {
+    const spans = [60_000, 125_000, 0, 196_600, 289_999].map((s) => [s, s + 10_001] as const).filter(([, e]) => e <= 300_000);
+    const code = (c: string) => 'ACGT'.indexOf(c.toUpperCase());
+    for (const name of ['w', 'w2']) {
+      const regions = spans.map(([start, end]) => ({ chrom: name, start, end }));
+      const json = await app.inject({ method: 'POST', url: '/batch', payload: { regions } });
+      const sequences = (JSON.parse(json.body) as { sequences: { sequence: string }[] }).sequences.map((x) => x.sequence);
+      assert.deepEqual(
+        sequences,
+        spans.map(([s, e]) => seq.slice(s, e)),
+        `${name}: JSON`,
+      );
+      const npy = await app.inject({ method: 'POST', url: '/batch?format=npy&encoding=codes', payload: { regions } });
+      const array = readNpy(npy.rawPayload);
+      spans.forEach(([s, e], i) => {
+        const expected = Buffer.from(Array.from(seq.slice(s, e), (c) => (code(c) < 0 ? 4 : code(c))));
+        assert.ok(array.data.subarray(i * 10_001, (i + 1) * 10_001).equals(expected), `${name} ${s}-${e}: codes`);
+      });
     }
   });
 });

@@ -99,6 +99,6 @@ describe("the README's Python loader", { skip: hasNumpy ? false : 'python3-numpy
     for (const [name, s] of oracle)
       for (let start = 0; start + 400 <= s.length; start += 400) if (!/[Nn]/.test(s.slice(start, start + 400))) grid.push(`${name}:${start}`);
     assert.deepEqual(epoch.sort(), grid.sort(), 'the two shards visit every N-free grid window once');
-    assert.ok((report["epoch0-batches"] as number) > 1, 'the epoch took several requests (x-seqserve-next-offset followed)');
+    assert.ok((report['epoch0-batches'] as number) > 1, 'the epoch took several requests (x-seqserve-next-offset followed)');
   });
 });

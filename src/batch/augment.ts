@@ -40,11 +40,7 @@ export function augmentPlan(plan: RegionPlan, a: Augmentation): void {
     const sequence = plan.sequences[i]!;
     const length = plan.ends[i]! - plan.starts[i]!;
     const start = shiftedStart(a, i, plan.starts[i]!, length, sequence.length);
-    if (start !== plan.starts[i]) {
-      plan.starts[i] = start;
-      plan.ends[i] = start + length;
-      plan.labels[i] = `${sequence.name}:${start + 1}-${start + length}`;
-    }
+    if (start !== plan.starts[i]) plan.move(i, start, start + length);
     if (flipped(a, i)) plan.reverse[i] = plan.reverse[i]! ^ 1;
   }
 }

@@ -18,7 +18,8 @@ export class MappedBases {
 
   /**
    * Copies forward bases [from, to) of a sequence into target, skipping line terminators, each
-   * byte mapped through `table` when given (one pass for encoded windows).
+   * byte mapped through `table` when given (one pass for encoded windows). Indexes the mapping
+   * window directly: no view is made per call (BENCHMARKS.md, training windows).
    */
   copy(sequence: MappedSequence, from: number, to: number, target: Buffer, at: number, table?: Uint8Array): void {
     if (to <= from) return;
@@ -26,19 +27,17 @@ export class MappedBases {
     if (!file) {
       // 2bit and bgzip: decoded by the sequence's own reader.
       sequence.copy(target, at, from, to);
-      if (table) for (let j = at, e = at + (to - from); j < e; j++) target[j] = table[target[j]!]!;
+      if (table) mapBytes(target, at, at + (to - from), target, at, table);
       return;
     }
-    const copyRun = table ? (src: Uint8Array, s: number, e: number, dst: Buffer, d: number) => mapBytes(src, s, e, dst, d, table) : copyBytes;
     const { offset, lineBases, lineBytes } = sequence.record;
     let line = Math.floor(from / lineBases);
     let within = from - line * lineBases;
     const fileStart = offset + line * lineBytes + within;
     const lastLine = Math.floor((to - 1) / lineBases);
     const fileEnd = offset + lastLine * lineBytes + (to - 1 - lastLine * lineBases) + 1;
-    // One view of the whole span (it holds the line ends too), then line by line out of it.
-    const view = file.view(fileStart, fileEnd);
-    if (!view) {
+    const window = file.windowHolding(fileStart, fileEnd);
+    if (!window) {
       // Across two mapping windows (rare): one copy a line.
       for (let i = from; i < to; line++, within = 0) {
         const n = Math.min(lineBases - within, to - i);
@@ -50,15 +49,13 @@ export class MappedBases {
       }
       return;
     }
-    if (lineBases === lineBytes) {
-      copyRun(view, 0, view.length, target, at);
-      return;
-    }
+    // Line by line out of the window (one run when the sequence has no line ends).
     const skip = lineBytes - lineBases;
-    let k = 0;
+    let k = file.windowOffset(fileStart);
     for (let i = from; i < to; within = 0) {
       const n = Math.min(lineBases - within, to - i);
-      copyRun(view, k, k + n, target, at);
+      if (table) mapBytes(window, k, k + n, target, at, table);
+      else copyBytes(window, k, k + n, target, at);
       at += n;
       i += n;
       k += n + skip;

@@ -15,8 +15,8 @@ export class RegionPlan {
   starts: Float64Array;
   ends: Float64Array;
   reverse: Uint8Array;
-  /** The FASTA header (without `/rc`) and JSON `region` of each region. */
-  readonly labels: string[] = [];
+  /** The FASTA header (without `/rc`) and JSON `region` of each region; undefined: NAME:BEGIN-END. */
+  private readonly labels: (string | undefined)[] = [];
 
   constructor(capacity = 16) {
     const n = Math.max(1, capacity);
@@ -25,7 +25,7 @@ export class RegionPlan {
     this.reverse = new Uint8Array(n);
   }
 
-  add(sequence: MappedSequence, start: number, end: number, reverse: boolean, label: string): void {
+  add(sequence: MappedSequence, start: number, end: number, reverse: boolean, label?: string): void {
     if (this.count === this.starts.length) this.grow();
     const i = this.count++;
     this.sequences.push(sequence);
@@ -33,6 +33,18 @@ export class RegionPlan {
     this.ends[i] = end;
     this.reverse[i] = reverse ? 1 : 0;
     this.labels.push(label);
+  }
+
+  /** The label of region i: as given, or its 1-based coordinates (made only when asked for). */
+  label(i: number): string {
+    return this.labels[i] ?? `${this.sequences[i]!.name}:${this.starts[i]! + 1}-${this.ends[i]}`;
+  }
+
+  /** Moves region i to [start, end), labelled by its new coordinates. */
+  move(i: number, start: number, end: number): void {
+    this.starts[i] = start;
+    this.ends[i] = end;
+    this.labels[i] = undefined;
   }
 
   /** Total bases over all regions. */

@@ -190,7 +190,7 @@ export async function epochWindows(store: SequenceStore, grid: WindowGrid, optio
 /** Adds window [start, start + length) unless excludeN and it holds N. */
 function addWindow(store: SequenceStore, plan: RegionPlan, sequence: MappedSequence, start: number, length: number, reverse: boolean, excludeN: boolean): void {
   if (excludeN && hasN(store, sequence, start, start + length)) return;
-  plan.add(sequence, start, start + length, reverse, `${sequence.name}:${start + 1}-${start + length}`);
+  plan.add(sequence, start, start + length, reverse);
 }
 
 /** True when bases [start, end) hold an N or n; searched in the file span, line ends and all. */

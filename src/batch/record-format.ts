@@ -13,7 +13,7 @@ export const jsonSuffix = ']}';
 /** Everything of region i before its bases (all of it, for BED). */
 export function writeHeader(out: OutputChunks, format: TextFormat, plan: RegionPlan, i: number): void {
   const reverse = plan.reverse[i] === 1;
-  const label = plan.labels[i]!;
+  const label = plan.label(i);
   const sequence = plan.sequences[i]!;
   if (format === 'fasta') {
     out.text('>');

@@ -10,8 +10,9 @@
 import { badRequest } from '../core/errors.js';
 import { tooLarge, type RegionPlan } from './plan.js';
 import type { CaseMask } from '../store/case-mask.js';
+import type { MappedSequence } from '../store/mapped-sequence.js';
 import type { SequenceStore } from '../store/sequence-store.js';
-import { afterComplement, reverseThrough } from './base-bytes.js';
+import { afterComplement, copyBytes, reverseThrough } from './base-bytes.js';
 import { MappedBases } from './mapped-bases.js';
 import { codePoints, npyHeader, writeInt64, writeUtf32, type Field } from './npy.js';
 import { OutputChunks, chunkBytes } from './output-chunks.js';
@@ -49,7 +50,7 @@ export class WindowArrays {
     for (let i = 0; i < plan.count; i++) {
       const n = plan.ends[i]! - plan.starts[i]!;
       if (n !== length) {
-        throw badRequest(`format=${options.format} needs windows of one length: region ${i} ("${plan.labels[i]}") is ${n} bases, region 0 is ${length}`);
+        throw badRequest(`format=${options.format} needs windows of one length: region ${i} ("${plan.label(i)}") is ${n} bases, region 0 is ${length}`);
       }
     }
     const shape = encoding === 'onehot' ? [plan.count, length, 4] : [plan.count, length];
@@ -156,15 +157,24 @@ export class WindowArrays {
 
 /** sequence (`<U` as wide as the longest name), start and end (`<i8`), strand (`<U1`). */
 function coordinateColumns(plan: RegionPlan): Column[] {
-  const names = new Map<string, number[]>();
-  for (let i = 0; i < plan.count; i++) {
-    const name = plan.sequences[i]!.name;
-    if (!names.has(name)) names.set(name, codePoints(name));
-  }
+  const points = new Map<MappedSequence, number[]>();
   let width = 1; // a loop, not Math.max(...): a batch may name a million contigs
-  for (const points of names.values()) width = Math.max(width, points.length);
+  for (let i = 0; i < plan.count; i++) {
+    const sequence = plan.sequences[i]!;
+    if (points.has(sequence)) continue;
+    const p = codePoints(sequence.name);
+    points.set(sequence, p);
+    width = Math.max(width, p.length);
+  }
+  // Each name encoded once; per window it is copied (keyed by object: no string hashing).
+  const names = new Map<MappedSequence, Buffer>();
+  for (const [sequence, p] of points) {
+    const encoded = Buffer.alloc(4 * width);
+    writeUtf32(encoded, 0, p, width);
+    names.set(sequence, encoded);
+  }
   return [
-    { name: 'sequence', type: `<U${width}`, size: 4 * width, write: (b, at, i) => writeUtf32(b, at, names.get(plan.sequences[i]!.name)!, width) },
+    { name: 'sequence', type: `<U${width}`, size: 4 * width, write: (b, at, i) => copyBytes(names.get(plan.sequences[i]!)!, 0, 4 * width, b, at) },
     { name: 'start', type: '<i8', size: 8, write: (b, at, i) => writeInt64(b, at, plan.starts[i]!) },
     { name: 'end', type: '<i8', size: 8, write: (b, at, i) => writeInt64(b, at, plan.ends[i]!) },
     { name: 'strand', type: '<U1', size: 4, write: (b, at, i) => b.writeUInt32LE(plan.reverse[i] === 1 ? 0x2d : 0x2b, at) },

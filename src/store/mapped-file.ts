@@ -135,6 +135,21 @@ export class MappedFile {
     return window.subarray(local, local + (fileEnd - fileStart));
   }
 
+  /**
+   * The mapping window that holds [fileStart, fileEnd) whole, for loops that index it
+   * themselves (no view allocated): fileStart is at windowOffset(fileStart) in it.
+   */
+  windowHolding(fileStart: number, fileEnd: number): Buffer | undefined {
+    if (this.stale) throw new StaleDataError(this.path);
+    const w = Math.floor(fileStart / this.stride);
+    const window = this.windows[w];
+    return window !== undefined && fileEnd - w * this.stride <= window.length ? window : undefined;
+  }
+
+  windowOffset(fileStart: number): number {
+    return fileStart % this.stride;
+  }
+
   /** Bytes [fileStart, fileEnd): a view when they lie in one window, else a copy. */
   bytes(fileStart: number, fileEnd: number): Buffer {
     const view = this.view(fileStart, fileEnd);
