@@ -10,7 +10,7 @@ export interface ChartBar {
   windowsPerSec: number;
 }
 
-const colors = ['#1e88e5', '#90caf9', '#bbdefb', '#66bb6a', '#a5d6a7'];
+const colors = ['#1e88e5', '#90caf9', '#bbdefb', '#66bb6a', '#a5d6a7', '#9e9e9e'];
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function writeWindowsChart(path: string, title: string, groups: { title: string; bars: ChartBar[] }[]): void {

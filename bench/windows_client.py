@@ -9,6 +9,8 @@ that bench/windows.ts checks against the bench genome's bases.
   c  seqserve GET /chrom/NAME/range, one request a window, one keep-alive connection
   d  pysam.FastaFile.fetch, one call a window (local file)
   e  pyfaidx.Fasta(as_raw=True)[name][start:end], one slice a window (local file)
+  x  the ceiling: one /chrom/NAME/range of BATCH x LENGTH bases a request (zero-copy on the
+     server), cut into windows: what the loopback carries on this machine
 
 usage: python3 bench/windows_client.py MODE ORIGIN FASTA NAME LENGTH BATCH SECONDS
 """
@@ -70,6 +72,16 @@ def ranges():
         yield windows, starts, [name] * batch
 
 
+def ceiling():
+    connection = http.client.HTTPConnection(host, port)
+    for starts in random_batches():
+        s = min(int(starts[0]), genome_length - batch * length)
+        connection.request("GET", f"/chrom/{name}/range?start={s}&end={s + batch * length}")
+        response = connection.getresponse()
+        windows = codes[np.frombuffer(response.read(), np.uint8)].reshape(batch, length)
+        yield windows, [s + k * length for k in range(batch)], [name] * batch
+
+
 def local(fetch):
     for starts in random_batches():
         windows = np.empty((batch, length), np.uint8)
@@ -89,7 +101,8 @@ if mode in "de":
 
         record = pyfaidx.Fasta(fasta, as_raw=True)[name]
         fetch = lambda s, e: record[s:e]  # noqa: E731
-source = {"a": lambda: seqserve("a"), "b": lambda: seqserve("b"), "c": ranges, "d": lambda: local(fetch), "e": lambda: local(fetch)}[mode]
+sources = {"a": lambda: seqserve("a"), "b": lambda: seqserve("b"), "c": ranges, "d": lambda: local(fetch), "e": lambda: local(fetch), "x": ceiling}
+source = sources[mode]
 genome_length = int(open(fasta + ".fai").readline().split("\t")[1])
 
 sample = []
