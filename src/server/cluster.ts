@@ -24,7 +24,7 @@ import { announceReady } from './ready-line.js';
 import { startClusterMetrics } from '../http/cluster-metrics.js';
 import type { Config } from '../data/config.js';
 import { closeMarginMs } from '../http/connection-drain.js';
-import { createLogger } from './logger.js';
+import { createLogger, whenLogsWritten } from './logger.js';
 import { Preload, preloadOff, type PreloadStatus } from '../data/preload.js';
 import { DigestIndex } from '../refget/digest-index.js';
 import { groupByFile } from '../refget/digest-sidecar.js';
@@ -152,8 +152,8 @@ class Primary {
       { url, workers, assemblies: names, sequences, bases, ms },
       `seqserve ready at ${url}: ${sequences} sequences, ${bases.toLocaleString('en-US')} bases${held}, ${workers} workers, started in ${ms} ms`,
     );
-    // After the JSON line is out: pino writes stdout asynchronously, the friendly line goes to stderr at once.
-    this.log.flush(() => announceReady({ url, sequences, bases, assemblies: names.length, workers, ms }));
+    // After the JSON line is written (pino writes stdout asynchronously; the friendly line goes to stderr at once).
+    whenLogsWritten(this.log, () => announceReady({ url, sequences, bases, assemblies: names.length, workers, ms }));
   }
 
   /** A worker died while serving: log it and fork another after a backoff that grows with repeated deaths. */

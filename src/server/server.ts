@@ -10,7 +10,7 @@ import { announceReady } from './ready-line.js';
 import { attachWorker, reportListening, requestReloadFromPrimary, runPrimary } from './cluster.js';
 import type { Config } from '../data/config.js';
 import { closeMarginMs } from '../http/connection-drain.js';
-import { createLogger } from './logger.js';
+import { createLogger, whenLogsWritten } from './logger.js';
 import { Preload, preloadOff, type PreloadStatus } from '../data/preload.js';
 
 /**
@@ -59,8 +59,8 @@ async function serveSingle(config: Config, notes: string[] = []): Promise<Fastif
     { url, workers: 1, assemblies: names, sequences, bases, ms },
     `seqserve ready at ${url}: ${sequences} sequences, ${bases.toLocaleString('en-US')} bases${held}, started in ${ms} ms`,
   );
-  // After the JSON line is out: pino writes stdout asynchronously, the friendly line goes to stderr at once.
-  logger.flush(() => announceReady({ url, sequences, bases, assemblies: names.length, workers: 1, ms }));
+  // After the JSON line is written (pino writes stdout asynchronously; the friendly line goes to stderr at once).
+  whenLogsWritten(logger, () => announceReady({ url, sequences, bases, assemblies: names.length, workers: 1, ms }));
   if (config.preload) {
     preload = Preload.start(
       assemblies.list.flatMap((a) => a.store.mappedFiles()),
