@@ -27,7 +27,7 @@ test('whenLogsWritten waits for a line still being written; flush(cb) alone does
   try {
     reader.pause();
     let received = 0;
-    reader.on('data', (d: Buffer) => (received += d.length));
+    reader.on('data', (d: string | Buffer) => (received += d.length));
     // Far more than a pipe holds: the write stays in flight until the reader reads.
     logger.info('x'.repeat(1 << 20));
     let flushed = false;
