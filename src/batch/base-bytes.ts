@@ -57,17 +57,8 @@ export function reverseThrough(buf: Buffer, pos: number, n: number, table: Uint8
 
 /** Reverse-complements buf[pos, pos + n) when `reverse`, then maps it through `table` if any. */
 export function transform(buf: Buffer, pos: number, n: number, reverse: boolean, table: Uint8Array | undefined): void {
-  if (reverse) {
-    let i = pos;
-    let j = pos + n - 1;
-    while (i < j) {
-      const a = buf[i]!;
-      buf[i++] = complement[buf[j]!]!;
-      buf[j--] = complement[a]!;
-    }
-    if (i === j) buf[i] = complement[buf[i]!]!;
-  }
-  if (table) for (let j = pos, e = pos + n; j < e; j++) buf[j] = table[buf[j]!]!;
+  if (reverse) reverseThrough(buf, pos, n, complement);
+  if (table) mapBytes(buf, pos, pos + n, buf, pos, table);
 }
 
 export function jsonSafe(buf: Buffer, from: number, to: number): boolean {
