@@ -8,6 +8,7 @@ import { DataError, ProblemError } from '../src/core/errors.js';
 import { packageVersion } from '../src/core/package-root.js';
 import type { Config } from '../src/data/config.js';
 import type { PreloadStatus } from '../src/data/preload.js';
+import type { ResidencySources } from '../src/http/residency-metrics.js';
 import type { ServedData } from '../src/data/served-data.js';
 import type { CachePolicy } from '../src/http/cache.js';
 import type { Metrics } from '../src/http/metrics.js';
@@ -35,6 +36,8 @@ export interface RoutesOptions {
   cache: CachePolicy;
   /** The --preload state for /readyz (src/data/preload.ts); absent: `off`. */
   preload?: () => PreloadStatus;
+  /** Page-cache residency by assembly, and --lock / --keep-warm, for /readyz and the page. */
+  residency: ResidencySources;
   /** In a cluster worker: POST /admin/reload asks the primary (answered 202) instead of reloading here. */
   requestReload?: () => void;
 }
@@ -48,12 +51,12 @@ interface SequenceRoutesOptions {
   cache: CachePolicy;
 }
 
-export const routes: FastifyPluginAsync<RoutesOptions> = async (app, { config, data, metrics, cache, preload, requestReload }) => {
+export const routes: FastifyPluginAsync<RoutesOptions> = async (app, { config, data, metrics, cache, preload, residency, requestReload }) => {
   const { streamThreshold, maxAnswerBases } = config;
   const { assemblies, files } = data;
   const limits = { streamThreshold, maxAnswerBases, bodyLimit: config.batchBodyLimit, maxRegions: config.maxBatchRegions, cache };
   await app.register(metricsRoutes, { metrics });
-  await app.register(healthRoutes, { assemblies, digests: data.digestCounts, ...(preload ? { preload } : {}) });
+  await app.register(healthRoutes, { assemblies, digests: data.digestCounts, residency, ...(preload ? { preload } : {}) });
   await app.register(sequenceRoutes, { store: assemblies.default.store, ...limits });
   for (const assembly of assemblies.list) {
     await app.register(sequenceRoutes, { store: assembly.store, ...limits, prefix: `/assemblies/${assembly.name}` });

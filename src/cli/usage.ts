@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { defaults } from '../data/config.js';
+import { residencyOptions } from './residency-options.js';
 
 export type CommandName = 'serve' | 'index' | 'prepare' | 'info' | 'get' | 'compare';
 
@@ -75,6 +76,7 @@ const serveOptions: OptionSpec[] = [
     env: 'SEQSERVE_PRELOAD=1',
     default: defaults.preload ? 'on' : 'off',
   },
+  ...residencyOptions,
   {
     flag: 'max-answer-bases',
     value: 'N',

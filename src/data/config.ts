@@ -7,6 +7,22 @@ import { z } from 'zod';
  * Every setting, from flags and environment, validated in one place. A bad value stops startup
  * with one line naming the setting and what it allows (see ConfigError).
  */
+/** A comma-separated list of assemblies and sequences (or `all`), as a list of names. */
+const targetList = z.preprocess(
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((name) => name.trim())
+          .filter((name) => name !== '')
+      : v === true
+        ? ['all']
+        : v === false
+          ? []
+          : v,
+  z.array(z.string().min(1)),
+);
+
 const configSchema = z.object({
   data: z.string().min(1, 'a folder with FASTA (.fa/.fasta/.fna + .fai) or raw sequence files'),
   port: z.coerce.number().int().min(0).max(65535),
@@ -25,6 +41,21 @@ const configSchema = z.object({
   workers: z.coerce.number().int().min(1, 'a whole number of processes, at least 1').max(256),
   /** Warm the page cache with every mapped file in the background once listening. */
   preload: z.boolean({ error: 'on or off: 1, true, yes or 0, false, no' }),
+  /**
+   * Lock these mapped files in memory (mlock) at startup: `all`, or assemblies and sequences
+   * (ASSEMBLY, ASSEMBLY:SEQUENCE, or a sequence of the default assembly); empty: none.
+   */
+  lock: targetList,
+  /** Re-read the pages of these (same names as lock) that left the page cache, in the background. */
+  keepWarm: targetList,
+  /** The keeper's most re-read bytes per second, MiB. */
+  keepWarmRate: z.coerce.number().min(0.1).max(65536),
+  /** How often the keeper looks for pages that left the page cache, ms. */
+  keepWarmInterval: z.coerce.number().int().min(100),
+  /** Warn when a preloaded, locked or kept assembly has less than this % of its bytes in the page cache (0: never). */
+  residencyWarn: z.coerce.number().min(0).max(100),
+  /** How often that residency is checked for the warning, ms. */
+  residencyCheckInterval: z.coerce.number().int().min(100),
   /** Most bases in one answer of /range, /region or refget (413 beyond); the default serves a whole human chromosome. */
   maxAnswerBases: z.coerce.number().int().min(1),
   /** Most regions in one POST /batch (413 beyond). */
@@ -75,6 +106,12 @@ export const defaults: Config = {
   digests: true,
   workers: availableParallelism(),
   preload: false,
+  lock: [],
+  keepWarm: [],
+  keepWarmRate: 64,
+  keepWarmInterval: 10_000,
+  residencyWarn: 90,
+  residencyCheckInterval: 30_000,
   // 300 Mbp: more than the longest human chromosome (chr1, 248.9 Mbp in GRCh38 and T2T).
   maxAnswerBases: 300_000_000,
   maxBatchRegions: 1_000_000,
@@ -122,6 +159,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Partial<Record<keyof Conf
     defaultAssembly: env.SEQSERVE_DEFAULT_ASSEMBLY,
     workers: env.SEQSERVE_WORKERS,
     preload: envFlag(env.SEQSERVE_PRELOAD),
+    lock: env.SEQSERVE_LOCK,
+    keepWarm: env.SEQSERVE_KEEP_WARM,
+    keepWarmRate: env.SEQSERVE_KEEP_WARM_RATE,
+    keepWarmInterval: env.SEQSERVE_KEEP_WARM_INTERVAL,
+    residencyWarn: env.SEQSERVE_RESIDENCY_WARN,
+    residencyCheckInterval: env.SEQSERVE_RESIDENCY_CHECK_INTERVAL,
     maxAnswerBases: env.SEQSERVE_MAX_ANSWER_BASES,
     maxBatchRegions: env.SEQSERVE_MAX_BATCH_REGIONS,
     batchBodyLimit: env.SEQSERVE_BATCH_BODY_LIMIT,
@@ -160,6 +203,12 @@ const flagNames: Record<string, string> = {
   defaultAssembly: '--default-assembly / SEQSERVE_DEFAULT_ASSEMBLY',
   workers: '--workers / SEQSERVE_WORKERS',
   preload: '--preload / SEQSERVE_PRELOAD',
+  lock: '--lock / SEQSERVE_LOCK',
+  keepWarm: '--keep-warm / SEQSERVE_KEEP_WARM',
+  keepWarmRate: '--keep-warm-rate / SEQSERVE_KEEP_WARM_RATE',
+  keepWarmInterval: '--keep-warm-interval / SEQSERVE_KEEP_WARM_INTERVAL',
+  residencyWarn: '--residency-warn / SEQSERVE_RESIDENCY_WARN',
+  residencyCheckInterval: '--residency-check-interval / SEQSERVE_RESIDENCY_CHECK_INTERVAL',
   maxAnswerBases: '--max-answer-bases / SEQSERVE_MAX_ANSWER_BASES',
   maxBatchRegions: '--max-batch-regions / SEQSERVE_MAX_BATCH_REGIONS',
   batchBodyLimit: '--batch-body-limit / SEQSERVE_BATCH_BODY_LIMIT',

@@ -7,7 +7,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { collectDefaultMetrics, Gauge, Registry, type Aggregator, type Metric } from 'prom-client';
 import type { Assemblies } from '../data/assemblies.js';
-import { ResidentMeter } from '../store/resident-meter.js';
+import { defaultResidencySources, registerResidencyMetrics, type ResidencySources } from './residency-metrics.js';
 
 /** Seconds: from 100 µs (a single base) to 5 s (large streamed answers). */
 export const durationBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] as const;
@@ -80,8 +80,8 @@ class CellMetric {
 export interface MetricsOptions {
   assemblies: Assemblies;
   digests: { readonly known: number; readonly total: number };
-  /** How long a page-cache measurement is reused (ms); default 5000. */
-  residentTtlMs?: number;
+  /** Page-cache residency, and what --lock and --keep-warm report; default: measured here (5 s), both off. */
+  residency?: ResidencySources;
 }
 
 /**
@@ -95,9 +95,7 @@ export class Metrics {
   /** In a cluster worker: the scrape of every worker, through the primary (src/http/cluster-metrics.ts). */
   scrapeVia: (() => Promise<string>) | undefined;
   private readonly routes = new Map<string, RouteCells>();
-  private readonly resident: ResidentMeter;
-
-  constructor({ assemblies, digests, residentTtlMs = 5000 }: MetricsOptions) {
+  constructor({ assemblies, digests, residency }: MetricsOptions) {
     const registry = this.registry;
     processRegistry();
 
@@ -156,11 +154,7 @@ export class Metrics {
     gauge('seqserve_bgzf_cache_bytes', 'Bytes of inflated BGZF blocks held (at most --bgzf-cache-mib per process)', 'sum', (g) => g.set(blocks().bytes));
     gauge('seqserve_refget_digests_known', 'Sequences whose refget digests are known (findable by digest)', 'max', (g) => g.set(digests.known));
     gauge('seqserve_refget_digests_total', 'Sequences that refget digests are computed for', 'max', (g) => g.set(digests.total));
-    // The files asked for at each measurement: a reload swaps the stores.
-    this.resident = new ResidentMeter(() => assemblies.list.flatMap((a) => a.store.mappedFiles()), residentTtlMs);
-    gauge('seqserve_page_cache_resident_bytes', 'Bytes of the mapped files resident in the page cache (mincore; shared by every process)', 'max', async (g) => {
-      g.set(await this.resident.measure());
-    });
+    registerResidencyMetrics(registry, residency ?? defaultResidencySources(assemblies));
   }
 
   /** Counts one answer. Cheap: a map lookup, an array index, a few additions. */

@@ -9,6 +9,8 @@ import { routes } from '../../routes/index.js';
 import type { Assemblies } from '../data/assemblies.js';
 import type { Config } from '../data/config.js';
 import type { PreloadStatus } from '../data/preload.js';
+import { ResidencyReport, type ResidencyStatus } from '../data/residency-report.js';
+import { residencyOff } from '../data/residency.js';
 import { ServedData } from '../data/served-data.js';
 import { assemblyDigestRewriter } from '../http/assembly-digest-url.js';
 import { cachePolicy } from '../http/cache.js';
@@ -33,6 +35,8 @@ export interface AppOptions {
   logger?: Logger;
   /** The --preload state for /readyz (src/data/preload.ts); absent: `off`. */
   preload?: () => PreloadStatus;
+  /** --lock and --keep-warm as the process holding them reports (src/data/residency.ts); absent: off. */
+  residency?: () => ResidencyStatus;
   /** In a cluster worker: POST /admin/reload asks the primary (answered 202) instead of reloading here. */
   requestReload?: () => void;
 }
@@ -40,7 +44,10 @@ export interface AppOptions {
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
   const logger = options.logger ?? createLogger(config);
   const data = ServedData.open(config, logger, options.assemblies);
-  const metrics = new Metrics({ assemblies: data.assemblies, digests: data.digestCounts });
+  // One page-cache measurement (at most every 5 s) for /metrics and /readyz.
+  const residencyReport = new ResidencyReport(data.assemblies, 5000);
+  const residency = options.residency ?? (() => residencyOff);
+  const metrics = new Metrics({ assemblies: data.assemblies, digests: data.digestCounts, residency: { report: residencyReport, status: residency } });
   const state = new ServingState();
   const cache = cachePolicy(config);
   const rewriteUrl = assemblyDigestRewriter((digest) => (data.assemblies.get(digest) ? undefined : data.collections.find(digest)?.assembly.name));
@@ -59,6 +66,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(cors);
   // Before the routes: the OpenAPI document is collected from them as they are added.
   await app.register(docs);
-  await app.register(routes, { config, data, metrics, cache, preload: options.preload, requestReload: options.requestReload });
+  const { preload, requestReload } = options;
+  await app.register(routes, { config, data, metrics, cache, preload, residency: { report: residencyReport, status: residency }, requestReload });
   return app;
 }

@@ -9,8 +9,9 @@
  *   thread (and saves the sidecars, as a single process does); workers start with the sidecars
  *   already there (config.digests off) and are sent each file's digests as the primary learns
  *   them, so hashing happens once, not N times, and never delays startup;
- * - --preload: the page cache is shared, so the primary warms it through its own mappings and
- *   sends the progress to the workers for /readyz;
+ * - --preload, --lock and --keep-warm: the page cache is shared, so the primary warms, locks
+ *   (before forking: once, not per worker) and keeps it through its own mappings, and sends the
+ *   state to the workers for /readyz and /metrics;
  * - the "ready" line, once every worker listens; replacing a worker that dies, with backoff;
  *   and on SIGTERM/SIGINT asking every worker to close gracefully (each finishes its in-flight
  *   requests), then exiting 0.
@@ -26,6 +27,8 @@ import type { Config } from '../data/config.js';
 import { closeMarginMs } from '../http/connection-drain.js';
 import { createLogger, whenLogsWritten } from './logger.js';
 import { Preload, preloadOff, type PreloadStatus } from '../data/preload.js';
+import { Residency } from '../data/residency.js';
+import type { ResidencyStatus } from '../data/residency-report.js';
 import { DigestIndex } from '../refget/digest-index.js';
 import { groupByFile } from '../refget/digest-sidecar.js';
 import type { SequenceDigests } from '../refget/digests.js';
@@ -39,6 +42,7 @@ type FileDigests = [file: string, digests: [name: string, md5: string, ga4gh: st
 /** Primary → worker. */
 type ToWorker =
   | { type: 'seqserve:preload'; status: PreloadStatus }
+  | { type: 'seqserve:residency'; status: ResidencyStatus }
   | { type: 'seqserve:digests'; files: FileDigests[] }
   | { type: 'seqserve:shutdown' }
   | { type: 'seqserve:reload' };
@@ -63,8 +67,10 @@ export async function runPrimary(config: Config, notes: string[]): Promise<void>
   // Throws DataError for bad data: the CLI says it in one line, before any worker is forked.
   const assemblies = openAssemblies(config.data, logger, { defaultAssembly: config.defaultAssembly });
   const items = assemblies.list.flatMap((a) => a.store.sequences.map((s) => ({ record: s.record })));
+  // Locked here, once, before any worker exists; a refusal is one line, as for bad data.
+  const residency = Residency.start(config, assemblies, logger);
   const digests = DigestIndex.start(items, logger, { compute: config.digests });
-  const primary = new Primary(config, logger, assemblies, digests);
+  const primary = new Primary(config, logger, assemblies, digests, residency);
   // GET /metrics on any worker: the primary gathers every worker's figures (src/http/cluster-metrics.ts).
   startClusterMetrics(logger);
   await primary.start(started);
@@ -89,6 +95,7 @@ class Primary {
     private readonly log: Logger,
     private readonly assemblies: Assemblies,
     private digests: DigestIndex<{ record: SequenceRecord }>,
+    private readonly residency: Residency,
   ) {
     this.filesRecords = groupByFile(assemblies.list.flatMap((a) => a.store.sequences.map((s) => s.record)));
     this.preloadStatus = config.preload ? { state: 'running', bytes: 0, total: assemblies.totals.mappedBytes, ms: 0 } : preloadOff;
@@ -130,6 +137,7 @@ class Primary {
     // Whatever it may have missed: digests computed since its start, the preload's progress.
     this.send(worker, { type: 'seqserve:digests', files: this.knownDigests(() => true) });
     this.send(worker, { type: 'seqserve:preload', status: this.preloadStatus });
+    this.send(worker, { type: 'seqserve:residency', status: this.residency.status });
     if (this.ready) {
       this.log.info({ workerPid: worker.process.pid, workers: this.listening.size }, `worker ${worker.process.pid} listening (replacement)`);
       return;
@@ -139,6 +147,10 @@ class Primary {
     firstReady();
     this.watchDigests();
     if (this.config.preload) this.startPreload();
+    this.residency.listening(() => this.preloadStatus);
+    // The keeper's counts and a relock after a reload reach the workers' /readyz and /metrics.
+    if (this.config.lock.length + this.config.keepWarm.length === 0) return;
+    setInterval(() => this.broadcast({ type: 'seqserve:residency', status: this.residency.status }), 1000).unref();
   }
 
   private announce(started: number): void {
@@ -268,6 +280,7 @@ class Primary {
     for (const t of this.restartTimers) clearTimeout(t);
     clearInterval(this.digestTimer);
     this.preload?.stop();
+    this.residency.stop();
     void this.digests.close();
     // A message, not a signal: a worker that already got the terminal's SIGINT would take a second signal as "exit now".
     // One not listening yet has no requests to finish (nor, maybe, a message handler): a signal.
@@ -315,11 +328,12 @@ class Primary {
  * The worker side: applies what the primary sends. The app's DigestIndex was started without
  * computing; files it already knows (from sidecars) are left as they are.
  */
-export function attachWorker(app: FastifyInstance, onPreload: (s: PreloadStatus) => void, onShutdown: () => void): void {
+export function attachWorker(app: FastifyInstance, on: { onPreload(s: PreloadStatus): void; onResidency(s: ResidencyStatus): void; onShutdown(): void }): void {
   process.on('message', (message: unknown) => {
     if (!isMessage<ToWorker>(message)) return;
-    if (message.type === 'seqserve:preload') onPreload(message.status);
-    else if (message.type === 'seqserve:shutdown') onShutdown();
+    if (message.type === 'seqserve:preload') on.onPreload(message.status);
+    else if (message.type === 'seqserve:residency') on.onResidency(message.status);
+    else if (message.type === 'seqserve:shutdown') on.onShutdown();
     else if (message.type === 'seqserve:reload') {
       app.reloadData().catch((err: Error) => app.log.error({ err }, `reload failed in this worker, the old data is still served: ${err.message}`));
     } else for (const [file, rows] of message.files) app.digests.load(file, new Map(rows.map(([name, md5, ga4gh]) => [name, { md5, ga4gh }])));

@@ -12,6 +12,8 @@ import type { Config } from '../data/config.js';
 import { closeMarginMs } from '../http/connection-drain.js';
 import { createLogger, whenLogsWritten } from './logger.js';
 import { Preload, preloadOff, type PreloadStatus } from '../data/preload.js';
+import { Residency, residencyOff } from '../data/residency.js';
+import type { ResidencyStatus } from '../data/residency-report.js';
 
 /**
  * Serves the data folder: in this process (--workers 1), or as the primary of a cluster of
@@ -34,14 +36,18 @@ async function serveSingle(config: Config, notes: string[] = []): Promise<Fastif
   const logger = createLogger(config);
   for (const note of notes) logger.info(note);
   const assemblies = openAssemblies(config.data, logger, { defaultAssembly: config.defaultAssembly });
+  // --lock: before listening, so a server that says ready has its pages locked (or did not start).
+  const residency = Residency.start(config, assemblies, logger);
   let preload: Preload | undefined;
+  const preloadStatus = () => preload?.status ?? pendingPreload(config, assemblies.totals.mappedBytes);
   const { buildApp } = await loadApp();
-  const app = await buildApp(config, { assemblies, logger, preload: () => preload?.status ?? pendingPreload(config, assemblies.totals.mappedBytes) });
+  const app = await buildApp(config, { assemblies, logger, preload: preloadStatus, residency: () => residency.status });
   // The drain (src/http/connection-drain.ts) ends within shutdownGrace; the delay is only a backstop.
   closeWithGrace({ delay: config.shutdownGrace + closeMarginMs, logger: app.log, skip: ['SIGHUP'] }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'closing after an uncaught error');
     else app.log.info({ signal, graceMs: config.shutdownGrace }, `closing: idle connections now, answers in flight within ${config.shutdownGrace} ms`);
     preload?.stop();
+    residency.stop();
     await app.close();
   });
   // kill -HUP (not a close signal here, see skip above): re-read the data folder and swap it in (bad data: logged, the old data stays served).
@@ -67,6 +73,7 @@ async function serveSingle(config: Config, notes: string[] = []): Promise<Fastif
       { info: (m) => app.log.info(m), warn: (m) => app.log.warn(m) },
     );
   }
+  residency.listening(preloadStatus);
   return app;
 }
 
@@ -80,8 +87,12 @@ async function serveWorker(config: Config): Promise<void> {
   const quiet = { info: () => {}, warn: (m: string) => logger.debug(m) };
   const assemblies = openAssemblies(config.data, quiet, { defaultAssembly: config.defaultAssembly });
   let preload: PreloadStatus = pendingPreload(config, assemblies.totals.mappedBytes);
+  let residency: ResidencyStatus = residencyOff;
   const { buildApp } = await loadApp();
-  const app = await buildApp({ ...config, digests: false }, { assemblies, logger, preload: () => preload, requestReload: requestReloadFromPrimary });
+  const app = await buildApp(
+    { ...config, digests: false },
+    { assemblies, logger, preload: () => preload, residency: () => residency, requestReload: requestReloadFromPrimary },
+  );
   // Reloads come from the primary (which gets SIGHUP); a stray SIGHUP must not end the worker.
   process.on('SIGHUP', () => app.log.debug('SIGHUP ignored in a worker: send it to the primary'));
   let closing = false;
@@ -91,14 +102,14 @@ async function serveWorker(config: Config): Promise<void> {
     else app.log.debug({ signal }, 'worker closing: idle connections now, answers in flight within the grace');
     await app.close();
   });
-  attachWorker(
-    app,
-    (status) => (preload = status),
-    () => {
+  attachWorker(app, {
+    onPreload: (status) => (preload = status),
+    onResidency: (status) => (residency = status),
+    onShutdown: () => {
       if (closing) return;
       void grace.close();
     },
-  );
+  });
   const address = await app.listen({ port: config.port, host: config.host });
   const url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
   app.log.debug({ url }, 'worker listening');

@@ -50,6 +50,8 @@ export class MappedFile {
   private readonly stride: number;
   /** Set once the file was found changed in place: every read then throws StaleDataError. */
   stale = false;
+  /** Spans locked by lock(), unlocked by unlockAll() or close(). */
+  private readonly locked: [start: number, end: number][] = [];
   /**
    * The file's identity when mapped (device, inode, size, mtime in µs, base 36): what HTTP
    * validators of its bytes are built from (src/http/cache.ts), so no request reads the disk.
@@ -196,17 +198,7 @@ export class MappedFile {
    * fileStart must be a multiple of the page size.
    */
   adviseWillNeed(fileStart: number, fileEnd: number): void {
-    this.checkSpan(fileStart, fileEnd);
-    let at = fileStart;
-    while (at < fileEnd) {
-      const w = Math.floor(at / this.stride);
-      const window = this.windows[w];
-      if (window === undefined) return; // closed
-      const local = at - w * this.stride;
-      const take = Math.min(fileEnd - at, this.stride - local, window.length - local);
-      mmap.advise(window, local, take, mmap.MADV_WILLNEED);
-      at += take;
-    }
+    this.eachPart(fileStart, fileEnd, (window, local, take) => mmap.advise(window, local, take, mmap.MADV_WILLNEED));
   }
 
   /**
@@ -215,24 +207,60 @@ export class MappedFile {
    * shared, so this counts pages read by any process, not only through this mapping.
    */
   residentBytes(fileStart = 0, fileEnd = this.size): number {
-    this.checkSpan(fileStart, fileEnd);
     let resident = 0;
+    this.eachPart(fileStart, fileEnd, (window, local, take) => {
+      const [, pages] = mmap.incore(window.subarray(local, local + take));
+      resident += Math.min(take, pages * mmap.PAGESIZE);
+    });
+    return resident;
+  }
+
+  /**
+   * Locks [fileStart, fileEnd) in memory (mlock: reads what is not resident, then keeps it);
+   * fileStart must be a multiple of the page size. Returns 0, or the errno of the refusal (what
+   * was locked before it stays locked until unlockAll()). Each byte is locked through one window only, so the
+   * windows' overlap is not counted twice against RLIMIT_MEMLOCK.
+   */
+  lock(fileStart: number, fileEnd: number): number {
+    let errno = 0;
+    this.eachPart(fileStart, fileEnd, (window, local, take) => {
+      if (errno === 0) errno = mmap.lock(window, local, take);
+    });
+    // Recorded even when refused: unlockAll() then also undoes the parts that were locked.
+    this.locked.push([fileStart, fileEnd]);
+    return errno;
+  }
+
+  /** Unlocks every span this file locked (also done by close()). */
+  unlockAll(): void {
+    for (const [start, end] of this.locked.splice(0)) this.eachPart(start, end, (window, local, take) => mmap.unlock(window, local, take));
+  }
+
+  /** Evicts [fileStart, fileEnd) from the page cache where the kernel can (MADV_PAGEOUT): for tests and the bench. */
+  pageOut(fileStart = 0, fileEnd = this.size): void {
+    const advice = mmap.MADV_PAGEOUT;
+    if (advice === undefined) throw new Error('MADV_PAGEOUT is not available on this system');
+    this.eachPart(fileStart, fileEnd, (window, local, take) => mmap.advise(window, local, take, advice));
+  }
+
+  /** Calls fn for each window's part of [fileStart, fileEnd), each byte in exactly one window. */
+  private eachPart(fileStart: number, fileEnd: number, fn: (window: Buffer, local: number, take: number) => void): void {
+    this.checkSpan(fileStart, fileEnd);
     let at = fileStart;
     while (at < fileEnd) {
       const w = Math.floor(at / this.stride);
       const window = this.windows[w];
-      if (window === undefined) break; // closed
+      if (window === undefined) return; // closed
       const local = at - w * this.stride;
       const take = Math.min(fileEnd - at, this.stride - local, window.length - local);
-      const [, pages] = mmap.incore(window.subarray(local, local + take));
-      resident += Math.min(take, pages * mmap.PAGESIZE);
+      fn(window, local, take);
       at += take;
     }
-    return resident;
   }
 
   /** Drops the windows; the pages are unmapped when the views are collected. */
   close(): void {
+    this.unlockAll();
     this.windows.length = 0;
   }
 }

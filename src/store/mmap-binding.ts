@@ -10,12 +10,19 @@ export interface MmapBinding {
   map(size: number, protection: number, flags: number, fd: number, offset?: number, advise?: number): Buffer;
   advise(buffer: Buffer, offset: number, length: number, advise: number): void;
   incore(buffer: Buffer): [unmapped: number, mapped: number];
+  /** mlock / munlock of [offset, offset + length): 0, or the errno (fork additions). */
+  lock(buffer: Buffer, offset: number, length: number): number;
+  unlock(buffer: Buffer, offset: number, length: number): number;
+  /** RLIMIT_MEMLOCK's soft limit in bytes, -1 when unlimited. */
+  memlockLimit(): number;
   readonly PROT_READ: number;
   readonly MAP_SHARED: number;
   readonly MADV_NORMAL: number;
   readonly MADV_RANDOM: number;
   readonly MADV_SEQUENTIAL: number;
   readonly MADV_WILLNEED: number;
+  /** Linux ≥ 5.4: reclaim these pages now (tests and the bench evict with it). */
+  readonly MADV_PAGEOUT?: number;
   readonly PAGESIZE: number;
 }
 

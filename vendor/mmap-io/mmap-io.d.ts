@@ -8,6 +8,9 @@ declare type MmapIo = {
     advise(buffer: Buffer, offset: number, length: number, advise: MapAdvise): void;
     advise(buffer: Buffer, advise: MapAdvise): void;
     incore(buffer: Buffer): [number, number];
+    lock(buffer: Buffer, offset: number, length: number): number;
+    unlock(buffer: Buffer, offset: number, length: number): number;
+    memlockLimit(): number;
     sync(buffer: Buffer, offset?: number, size?: number, blocking_sync?: boolean, invalidate_pages?: boolean): void;
     sync(buffer: Buffer, blocking_sync: boolean, invalidate_pages?: boolean): void;
     readonly PROT_READ: 1;
@@ -23,6 +26,7 @@ declare type MmapIo = {
     readonly MADV_SEQUENTIAL: 2;
     readonly MADV_WILLNEED: 3;
     readonly MADV_DONTNEED: 4;
+    readonly MADV_PAGEOUT?: 21;
     readonly PAGESIZE: number;
 };
 declare const mmap: MmapIo;

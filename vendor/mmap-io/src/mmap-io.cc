@@ -22,6 +22,7 @@
 #else
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #endif
 
 /* #include <future> */
@@ -322,6 +323,47 @@ JS_FN(mmap_incore) {
     info.GetReturnValue().Set(arr);
 }
 
+// seqserve fork: mlock()/munlock() of [offset, offset + length) of a mapped buffer. They return
+// errno (0 on success) instead of throwing, so the caller can say how much was asked and allowed.
+static void seqserve_lock_call(const Nan::FunctionCallbackInfo<v8::Value>& info, bool lock) {
+    const char* name = lock ? "lock()" : "unlock()";
+    if (info.Length() != 3 || !info[0]->IsObject()) {
+        return Nan::ThrowError((std::string(name) + " takes 3 arguments: (buffer :Buffer, offset :int, length :int)").c_str());
+    }
+    Local<Object> buf = get_obj(info[0]);
+    char* data = node::Buffer::Data(buf);
+    size_t size = node::Buffer::Length(buf);
+    uint64_t offset = 0;
+    uint64_t length = 0;
+    if (!seqserve_u64_arg(info, 1, 0, size, (std::string(name) + ": offset (arg[1])").c_str(), offset)) return;
+    if (!seqserve_u64_arg(info, 2, 0, size, (std::string(name) + ": length (arg[2])").c_str(), length)) return;
+    if (length > size - offset) return Nan::ThrowRangeError((std::string(name) + ": offset + length exceeds the buffer length").c_str());
+#ifdef _WIN32
+    int ret = -1;
+    errno = ENOSYS;
+#else
+    int ret = lock ? mlock(data + offset, static_cast<size_t>(length)) : munlock(data + offset, static_cast<size_t>(length));
+#endif
+    info.GetReturnValue().Set(Nan::New(ret == 0 ? 0 : errno));
+}
+
+JS_FN(mmap_lock) { seqserve_lock_call(info, true); }
+JS_FN(mmap_unlock) { seqserve_lock_call(info, false); }
+
+// seqserve fork: RLIMIT_MEMLOCK's soft limit in bytes; -1 when unlimited (or unknown).
+JS_FN(mmap_memlock_limit) {
+#ifdef _WIN32
+    info.GetReturnValue().Set(Nan::New<v8::Number>(-1));
+#else
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_MEMLOCK, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) {
+        info.GetReturnValue().Set(Nan::New<v8::Number>(-1));
+    } else {
+        info.GetReturnValue().Set(Nan::New<v8::Number>(static_cast<double>(rl.rlim_cur)));
+    }
+#endif
+}
+
 JS_FN(mmap_sync_lib_private_) {
     Nan::HandleScope();
 
@@ -405,6 +447,9 @@ NAN_MODULE_INIT(Init) {
     set_int_prop("MADV_SEQUENTIAL", MADV_SEQUENTIAL);
     set_int_prop("MADV_WILLNEED", MADV_WILLNEED);
     set_int_prop("MADV_DONTNEED", MADV_DONTNEED);
+#ifdef MADV_PAGEOUT
+    set_int_prop("MADV_PAGEOUT", MADV_PAGEOUT);
+#endif
 
     //set_int_prop("MS_ASYNC", MS_ASYNC);
     //set_int_prop("MS_SYNC", MS_SYNC);
@@ -422,6 +467,9 @@ NAN_MODULE_INIT(Init) {
     set_fn_prop("map", mmap_map);
     set_fn_prop("advise", mmap_advise);
     set_fn_prop("incore", mmap_incore);
+    set_fn_prop("lock", mmap_lock);
+    set_fn_prop("unlock", mmap_unlock);
+    set_fn_prop("memlockLimit", mmap_memlock_limit);
 
     // This one is wrapped by a JS-function and deleted from obj to hide from user
     Nan::DefineOwnProperty(
