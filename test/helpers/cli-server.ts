@@ -92,6 +92,11 @@ interface Readyz {
   pid: number;
   preload: { state: string; bytes: number; total: number; ms: number };
   digests: { known: number; total: number };
+  residency: {
+    lock: { state: string; bytes: number; targets: string[]; assemblies: string[] };
+    keeper: { state: string; passes: number; rereadBytes: number; busyMs: number; residentBytes: number; totalBytes: number };
+    assemblies: { assembly: string; mappedBytes: number; residentBytes: number; percent: number; locked: boolean; keptWarm: boolean; preloaded: boolean }[];
+  };
 }
 
 export async function readyz(url: string): Promise<Readyz> {

@@ -1,0 +1,85 @@
+/**
+ * Page-cache residency for tests: test-owned files of known bases, evicted with dd's nocache
+ * flag (posix_fadvise DONTNEED), measured with mincore through a mapping of the test's own, and
+ * the kernel's own account of locked memory (VmLck) per process.
+ */
+import { spawnSync } from 'node:child_process';
+import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { MappedFile } from '../../src/store/mapped-file.js';
+
+export const MiB = 1 << 20;
+
+/** `size` pseudo-random bases from a seed; base i of the file is the byte at i. */
+export function randomBases(size: number, seed: number): Buffer {
+  const b = Buffer.alloc(size);
+  let s = seed >>> 0;
+  for (let i = 0; i < size; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    b[i] = 'ACGT'.charCodeAt(s >>> 30);
+  }
+  return b;
+}
+
+/** Writes and syncs (dirty pages cannot be dropped, so evict() needs them on disk). */
+export function writeSynced(path: string, bytes: Buffer): void {
+  const fd = openSync(path, 'w');
+  writeSync(fd, bytes);
+  fsyncSync(fd);
+  closeSync(fd);
+}
+
+/** Resident bytes of the file now (whole pages, capped at the size). */
+export function residentBytes(path: string): number {
+  const file = MappedFile.open(path);
+  try {
+    return file.residentBytes();
+  } finally {
+    file.close();
+  }
+}
+
+/** Drops the file's pages that no process has mapped in (dd iflag=nocache count=0); returns what stayed resident. */
+export function evict(path: string): number {
+  const r = spawnSync('dd', [`if=${path}`, 'iflag=nocache', 'count=0', 'status=none']);
+  if (r.status !== 0) throw new Error(`dd could not evict ${path}: ${r.stderr.toString()}`);
+  return residentBytes(path);
+}
+
+/** VmLck of a process: the bytes it holds locked, as the kernel counts them. */
+export function lockedBytesOf(pid: number): number {
+  const m = /^VmLck:\s*(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`no VmLck for process ${pid}`);
+  return Number(m[1]) * 1024;
+}
+
+/** The processes whose parent is `pid` (a cluster primary's workers). */
+export function childrenOf(pid: number): number[] {
+  const out = spawnSync('pgrep', ['-P', String(pid)]).stdout.toString().trim();
+  return out === '' ? [] : out.split('\n').map(Number);
+}
+
+/** Whether this process may lock without limit (CAP_IPC_LOCK in its effective set). */
+export function hasIpcLock(): boolean {
+  const hex = /^CapEff:\s*([0-9a-f]+)/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0';
+  return ((BigInt(`0x${hex}`) >> 14n) & 1n) === 1n;
+}
+
+/**
+ * The command prefix that runs a program without CAP_IPC_LOCK and with RLIMIT_MEMLOCK at
+ * `limitBytes`: setpriv drops the capability from the bounding set (so the exec'd program lacks
+ * it even as root), prlimit lowers the limit.
+ */
+export function restricted(limitBytes: number): string[] {
+  const prlimit = ['prlimit', `--memlock=${limitBytes}:${limitBytes}`];
+  return hasIpcLock() ? ['setpriv', '--inh-caps=-ipc_lock', '--bounding-set=-ipc_lock', '--', ...prlimit] : prlimit;
+}
+
+/** Polls until `check` holds or `ms` pass; returns whether it held. */
+export async function until(check: () => boolean | Promise<boolean>, ms: number, everyMs = 50): Promise<boolean> {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  return check();
+}
