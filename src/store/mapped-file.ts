@@ -236,13 +236,6 @@ export class MappedFile {
     for (const [start, end] of this.locked.splice(0)) this.eachPart(start, end, (window, local, take) => mmap.unlock(window, local, take));
   }
 
-  /** Evicts [fileStart, fileEnd) from the page cache where the kernel can (MADV_PAGEOUT): for tests and the bench. */
-  pageOut(fileStart = 0, fileEnd = this.size): void {
-    const advice = mmap.MADV_PAGEOUT;
-    if (advice === undefined) throw new Error('MADV_PAGEOUT is not available on this system');
-    this.eachPart(fileStart, fileEnd, (window, local, take) => mmap.advise(window, local, take, advice));
-  }
-
   /** Calls fn for each window's part of [fileStart, fileEnd), each byte in exactly one window. */
   private eachPart(fileStart: number, fileEnd: number, fn: (window: Buffer, local: number, take: number) => void): void {
     this.checkSpan(fileStart, fileEnd);

@@ -21,8 +21,6 @@ export interface MmapBinding {
   readonly MADV_RANDOM: number;
   readonly MADV_SEQUENTIAL: number;
   readonly MADV_WILLNEED: number;
-  /** Linux ≥ 5.4: reclaim these pages now (tests and the bench evict with it). */
-  readonly MADV_PAGEOUT?: number;
   readonly PAGESIZE: number;
 }
 

@@ -54,7 +54,9 @@ export function lockedBytesOf(pid: number): number {
 
 /** The processes whose parent is `pid` (a cluster primary's workers). */
 export function childrenOf(pid: number): number[] {
-  const out = spawnSync('pgrep', ['-P', String(pid)]).stdout.toString().trim();
+  const out = spawnSync('pgrep', ['-P', String(pid)])
+    .stdout.toString()
+    .trim();
   return out === '' ? [] : out.split('\n').map(Number);
 }
 

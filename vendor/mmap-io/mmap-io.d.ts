@@ -26,7 +26,6 @@ declare type MmapIo = {
     readonly MADV_SEQUENTIAL: 2;
     readonly MADV_WILLNEED: 3;
     readonly MADV_DONTNEED: 4;
-    readonly MADV_PAGEOUT?: 21;
     readonly PAGESIZE: number;
 };
 declare const mmap: MmapIo;

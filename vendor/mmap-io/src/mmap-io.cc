@@ -447,9 +447,6 @@ NAN_MODULE_INIT(Init) {
     set_int_prop("MADV_SEQUENTIAL", MADV_SEQUENTIAL);
     set_int_prop("MADV_WILLNEED", MADV_WILLNEED);
     set_int_prop("MADV_DONTNEED", MADV_DONTNEED);
-#ifdef MADV_PAGEOUT
-    set_int_prop("MADV_PAGEOUT", MADV_PAGEOUT);
-#endif
 
     //set_int_prop("MS_ASYNC", MS_ASYNC);
     //set_int_prop("MS_SYNC", MS_SYNC);
