@@ -107,7 +107,11 @@ export class PageLock {
   }
 }
 
-/** The one line: how much was asked and allowed, and the three ways to grant it. */
+/**
+ * The one line: how much was asked and allowed, and the ways to grant it. A capability added to a
+ * container reaches only a root process (no ambient capabilities): measured with Docker, the
+ * image's user `node` with --cap-add IPC_LOCK alone is refused; the memlock ulimit is what counts.
+ */
 function refusal(what: string, asked: number, { capability, limit, lockedAlready }: LockAllowance): string {
   const allowed =
     limit < 0 || capability
@@ -115,8 +119,9 @@ function refusal(what: string, asked: number, { capability, limit, lockedAlready
       : `${mb(Math.max(0, limit - lockedAlready))} MiB (RLIMIT_MEMLOCK ${limit / 1024} KiB${lockedAlready > 0 ? `, ${mb(lockedAlready)} MiB already locked` : ''}, no CAP_IPC_LOCK)`;
   return (
     `${what} asks to lock ${mb(asked)} MiB but this process may lock ${allowed}: ` +
-    `raise the limit (ulimit -l unlimited), or run the container with --cap-add IPC_LOCK --ulimit memlock=-1 ` +
-    `(Kubernetes: securityContext.capabilities.add: ["IPC_LOCK"]), or lock less, or use --keep-warm, which needs no privilege`
+    `raise the limit (ulimit -l unlimited; Docker: --cap-add IPC_LOCK --ulimit memlock=-1, where the ulimit is what lets a non-root user lock), ` +
+    `or give a root process CAP_IPC_LOCK (Kubernetes: securityContext.capabilities.add: ["IPC_LOCK"], which reaches only a container running as root), ` +
+    `or lock less, or use --keep-warm, which needs no privilege`
   );
 }
 

@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { MappedFile } from '../../src/store/mapped-file.js';
+import { mmap } from '../../src/store/mmap-binding.js';
 
 export const MiB = 1 << 20;
 
@@ -64,6 +65,12 @@ export function childrenOf(pid: number): number[] {
 export function hasIpcLock(): boolean {
   const hex = /^CapEff:\s*([0-9a-f]+)/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0';
   return ((BigInt(`0x${hex}`) >> 14n) & 1n) === 1n;
+}
+
+/** Whether this process (and the children it starts) may lock `bytes`: the tests of a successful lock need it. */
+export function mayLock(bytes: number): boolean {
+  const limit = mmap.memlockLimit();
+  return hasIpcLock() || limit < 0 || limit >= bytes;
 }
 
 /**
