@@ -25,9 +25,9 @@ export const healthRoutes: FastifyPluginAsync<{
   const config = { pressureHandler: () => undefined };
   app.get('/healthz', { config }, () => ({ status: 'ok' }));
   app.get('/readyz', { config }, async () => {
-    const { lock, keeper } = residency.status();
+    const status = residency.status();
     const preloadNow = preload?.() ?? preloadOff;
-    const byAssembly = await residency.report.byAssembly(residency.status(), preloadNow);
+    const byAssembly = await residency.report.byAssembly(status, preloadNow);
     return {
       status: 'ready',
       // Per request: a reload may change them.
@@ -35,7 +35,7 @@ export const healthRoutes: FastifyPluginAsync<{
       assemblies: assemblies.list.length,
       digests: { known: digests.known, total: digests.total },
       preload: preloadNow,
-      residency: { lock, keeper, assemblies: byAssembly },
+      residency: { lock: status.lock, keeper: status.keeper, assemblies: byAssembly },
       pid: process.pid,
     };
   });
