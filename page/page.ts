@@ -1,12 +1,13 @@
 /**
  * The genome page (served at / by routes/page.ts): the sequence list with each assembly's
- * collection digest, a region box showing bases, a comparison of assemblies, and an igv.js view whose reference is this server's own /files FASTA. No framework:
+ * collection digest and page-cache residency, a region box showing bases, a comparison of assemblies, and an igv.js view whose reference is this server's own /files FASTA. No framework:
  * the page is a list, a form and a <pre>. igv.js (1.5 MB) is imported only after the first
  * paint, so the page is usable before it arrives and without it.
  */
 import { startCompareView } from './compare-view.js';
 import { getJson, problemOf } from './http.js';
 import { igvGoto, startIgvView } from './igv-view.js';
+import { residencyLine, startResidencyView } from './residency-view.js';
 
 interface AssemblyInfo {
   name: string;
@@ -111,7 +112,7 @@ function sequenceTable(assembly: AssemblyInfo, list: SequenceInfo[]): HTMLElemen
     if (s.md5) digests.append(element('span', `md5 ${s.md5}`), element('br'), element('span', `ga4gh ${s.ga4gh ?? ''}`));
     else digests.textContent = '—';
   }
-  section.append(title, summary, table);
+  section.append(title, summary, residencyLine(assembly.name), table);
   if (list.length > mostRows) section.append(element('p', `Showing ${mostRows} of ${grouped(list.length)}; ${assembly.chrom} lists them all.`, 'help'));
   return section;
 }
@@ -131,6 +132,7 @@ async function loadSequences(): Promise<void> {
       box.append(sequenceTable(a, lists[i]!));
     });
     startCompareView(assemblies);
+    startResidencyView();
     const first = lists[assemblies.findIndex((a) => a.default)]?.[0];
     if (first && !regionInput.value) regionInput.placeholder = `${first.name}:1-${grouped(Math.min(first.length, 200))}`;
   } catch (e) {

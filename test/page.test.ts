@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -171,6 +171,15 @@ describe('the genome page', () => {
         await row.waitFor();
         const rowText = await row.innerText();
         assert.ok(rowText.includes('5,001,000') && rowText.includes('chr11') && /md5 [0-9a-f]{32}/.test(rowText), `row of 11: ${rowText}`);
+        // The page-cache line (its figures against evicted and read files: test/page-residency.test.ts); nothing here keeps the genome in memory.
+        const residency = page.locator('p.residency[data-assembly="genome"][data-percent]');
+        await residency.waitFor();
+        const mapped = statSync(join(dir, 'genome.fa')).size;
+        assert.match(
+          (await residency.textContent()) ?? '',
+          new RegExp(`^Page cache: +\\d+\\.\\d of ${(mapped / 2 ** 20).toFixed(1)} MiB resident \\([\\d.]+%\\); not locked, kept warm or preloaded\\.$`),
+          'the genome file, mapped; its share resident; nothing keeps it',
+        );
 
         const show = async (region: string, title: string, reverse = false) => {
           await page.fill('#region', region);

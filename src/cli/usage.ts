@@ -196,7 +196,7 @@ export const commands: Record<CommandName, CommandSpec> = {
   info: {
     name: 'info',
     synopsis: 'seqserve info [DIR] [--json]',
-    about: `prints what serve would serve from DIR, without starting a server: per assembly each sequence's name, length, format, file, aliases and refget digests (from FILE.refget.tsv sidecars, when present and up to date), then the totals and whether every digest is known. Reads the folder as serve does: a FASTA without .fai is indexed, and the .fai saved beside it (said on stderr), as serve would at its start.`,
+    about: `prints what serve would serve from DIR, without starting a server: per assembly how much of its files is in the page cache now (mincore, as GET /readyz measures it: what a server started now would find in memory) and each sequence's name, length, format, file, aliases and refget digests (from FILE.refget.tsv sidecars, when present and up to date), then the totals and whether every digest is known. Reads the folder as serve does: a FASTA without .fai is indexed, and the .fai saved beside it (said on stderr), as serve would at its start.`,
     positionals: [0, 1],
     options: [
       { flag: 'data', value: 'DIR', help: 'the data folder, when DIR is not given', env: 'SEQSERVE_DATA' },
