@@ -45,7 +45,7 @@ export function ensureGenome(dir: string): BenchGenome {
 }
 
 /** Uniform random ACGT from xorshift32: 16 bases per 32-bit draw keeps this ~0.2 s for 64 Mbp. */
-function generateBases(length: number, seed: number): Buffer {
+export function generateBases(length: number, seed: number): Buffer {
   const alphabet = [0x41, 0x43, 0x47, 0x54]; // A C G T
   const out = Buffer.allocUnsafe(length);
   let x = seed >>> 0 || 1;

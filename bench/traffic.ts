@@ -9,6 +9,8 @@ import { mulberry32, randomInt } from '../src/core/mulberry32.js';
 export interface HttpRequest {
   path: string;
   headers?: Record<string, string>;
+  /** The answer's body, when this request's answers are to be checked during the run (status 200 and these bytes). */
+  expect?: string;
 }
 
 /** How to ask one server for a base or a range of the bench genome. */
@@ -25,6 +27,8 @@ export interface LoadJob {
   warmupSec: number;
   /** Requests per second for the whole run (paced, for latency at a fixed rate); none = as fast as possible. */
   rate?: number;
+  /** Report the time from the start of the run until this many answers had arrived. */
+  firstAnswers?: number;
 }
 
 export interface LoadResult {
@@ -40,6 +44,11 @@ export interface LoadResult {
   /** Socket errors and timeouts together. */
   errors: number;
   timeouts: number;
+  /** ms from the start of the measured run until `firstAnswers` answers had arrived (absent if fewer did). */
+  firstAnswersMs?: number;
+  /** Answers compared with their request's `expect` during the run, and how many differed. */
+  checked?: number;
+  wrong?: number;
 }
 
 /** Distinct positions per list: far more than the connections, so no position is hot. */
