@@ -11,7 +11,19 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cli, freePort, getFresh, readyz, startCli, stop, type Run, type Served } from './helpers/cli-server.js';
 import { parse } from './helpers/prometheus-text.js';
-import { MiB, childrenOf, evict, lockedBytesOf, mayLock, randomBases, residentBytes, restricted, until, writeSynced } from './helpers/residency.js';
+import {
+  MiB,
+  childrenOf,
+  evict,
+  lockedBytesOf,
+  mayLock,
+  memoryCgroup,
+  randomBases,
+  residentBytes,
+  restricted,
+  until,
+  writeSynced,
+} from './helpers/residency.js';
 
 const SIZE = 16 * MiB;
 /** The tests of a lock that succeeds need a process that may lock the whole data folder (root here, and in CI). */
@@ -145,6 +157,29 @@ describe('--lock', () => {
       assert.ok(locked >= 300_000 && locked <= MiB, `VmLck ${locked}`);
     } finally {
       child.kill('SIGKILL');
+    }
+  });
+
+  it('is refused in one line when its memory cgroup cannot hold what is not yet in the page cache', { skip: skipLock }, async (t) => {
+    const huge = join(dir, 'c', 'huge.raw');
+    mkdirSync(join(dir, 'c'));
+    writeSynced(huge, randomBases(256 * MiB, 9));
+    evict(huge);
+    const cgroup = memoryCgroup(`seqserve-lock-test-${process.pid}`, 192 * MiB);
+    if (!cgroup) return t.skip('no memory cgroup can be made here');
+    try {
+      const r = await runUnder(cgroup.prefix, ['serve', '--data', join(dir, 'c'), '--port', String(await freePort()), '--workers', '1', '--lock', 'all']);
+      assert.equal(r.code, 1, `exit 1, not killed: ${r.code} ${r.stderr}`);
+      const lines = r.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(
+        lines[0]!,
+        /^seqserve: --lock all asks to lock 256 MiB, of which 2\d\d MiB are not in the page cache and would be charged to this process's memory cgroup, which has \d+ MiB left under its limit of 192 MiB/,
+      );
+      assert.match(lines[0]!, /raise the memory limit \(docker --memory, Kubernetes resources\.limits\.memory\)/);
+    } finally {
+      cgroup.remove();
+      rmSync(join(dir, 'c'), { recursive: true, force: true });
     }
   });
 

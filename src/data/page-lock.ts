@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { DataError } from '../core/errors.js';
+import { cgroupMemory } from './cgroup-memory.js';
 import { mmap } from '../store/mmap-binding.js';
 import { type ResidencySpan, spanBytes } from './residency-targets.js';
 
@@ -80,6 +81,7 @@ export class PageLock {
     const { capability, limit, lockedAlready } = allowance;
     const what = `--lock ${this.targets.join(',')}`;
     if (!capability && limit >= 0 && asked > limit - lockedAlready) throw new DataError(refusal(what, asked, allowance));
+    checkCgroupRoom(what, spans, asked);
     const started = performance.now();
     this.log.info(`locking ${mb(asked)} MiB of ${new Set(spans.map((s) => s.file)).size} file(s) in memory (${what})`);
     for (const span of spans) {
@@ -122,6 +124,24 @@ function refusal(what: string, asked: number, { capability, limit, lockedAlready
     `raise the limit (ulimit -l unlimited; Docker: --cap-add IPC_LOCK --ulimit memlock=-1, where the ulimit is what lets a non-root user lock), ` +
     `or give a root process CAP_IPC_LOCK (Kubernetes: securityContext.capabilities.add: ["IPC_LOCK"], which reaches only a container running as root), ` +
     `or lock less, or use --keep-warm, which needs no privilege`
+  );
+}
+
+/**
+ * Pages not yet in the page cache are charged to this process's memory cgroup as they are read
+ * and locked; past its limit the kernel kills the process, so a set that cannot fit is refused
+ * here (pages already cached are charged to whoever read them: BENCHMARKS.md#page-cache-residency).
+ */
+function checkCgroupRoom(what: string, spans: ResidencySpan[], asked: number): void {
+  const cgroup = cgroupMemory();
+  if (!cgroup) return;
+  const missing = spans.reduce((sum, s) => sum + (s.end - s.start) - s.file.residentBytes(s.start, s.end), 0);
+  const room = cgroup.limit - cgroup.usage;
+  if (missing <= room) return;
+  throw new DataError(
+    `${what} asks to lock ${mb(asked)} MiB, of which ${mb(missing)} MiB are not in the page cache and would be charged to this process's memory cgroup, ` +
+      `which has ${mb(Math.max(0, room))} MiB left under its limit of ${mb(cgroup.limit)} MiB (locked pages cannot be reclaimed: the kernel would kill the server): ` +
+      `raise the memory limit (docker --memory, Kubernetes resources.limits.memory) to hold the locked set plus anonymous memory and ~10%, or lock less, or use --keep-warm`,
   );
 }
 

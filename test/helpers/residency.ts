@@ -4,7 +4,8 @@
  * the kernel's own account of locked memory (VmLck) per process.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, rmdirSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { MappedFile } from '../../src/store/mapped-file.js';
 import { mmap } from '../../src/store/mmap-binding.js';
 
@@ -91,4 +92,37 @@ export async function until(check: () => boolean | Promise<boolean>, ms: number,
     await new Promise((r) => setTimeout(r, everyMs));
   }
   return check();
+}
+
+/**
+ * A new memory cgroup with a limit (v2 or v1, whichever has the memory controller), for a child
+ * started through `prefix` (a shell that joins it, then execs); undefined where none can be made.
+ */
+export function memoryCgroup(name: string, limitBytes: number): { prefix: string[]; remove: () => void } | undefined {
+  const mounts = readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' '));
+  const v2 = mounts.find(([, dir, type]) => type === 'cgroup2' && dir && /\bmemory\b/.test(readIfExists(join(dir, 'cgroup.subtree_control'))))?.[1];
+  const v1 = mounts.find(([, , type, options]) => type === 'cgroup' && (options ?? '').split(',').includes('memory'))?.[1];
+  const base = v2 ?? v1;
+  if (!base) return undefined;
+  const path = join(base, name);
+  try {
+    mkdirSync(path);
+    writeFileSync(join(path, v2 ? 'memory.max' : 'memory.limit_in_bytes'), String(limitBytes));
+  } catch {
+    return undefined;
+  }
+  return {
+    prefix: ['sh', '-c', `echo $$ > '${join(path, 'cgroup.procs')}' && exec "$@"`, 'sh'],
+    remove: () => rmdirSync(path),
+  };
+}
+
+function readIfExists(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
 }
