@@ -105,7 +105,8 @@ export class Keeper {
         resident += end - at - missing;
         total += end - at;
         this.counts.busyMs += performance.now() - t;
-        // Paced: the bytes re-read so far may not run ahead of rate × time since the pass began.
+        // Paced: the bytes re-read so far may not run ahead of rate × time since the pass began
+        // (checked after each step, so a pass may run one 4 MiB step ahead).
         const ahead = (reread / this.options.rateBytes) * 1000 - (performance.now() - started);
         await (ahead > 0 ? this.pause(ahead) : new Promise((resolve) => setImmediate(resolve)));
       }
