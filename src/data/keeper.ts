@@ -102,6 +102,7 @@ export class Keeper {
         const end = Math.min(span.end, at + scanStep);
         const missing = this.readBack(span, at, end);
         reread += missing;
+        this.counts.rereadBytes += missing;
         resident += end - at - missing;
         total += end - at;
         this.counts.busyMs += performance.now() - t;
@@ -113,7 +114,6 @@ export class Keeper {
     }
     if (this.stopped) return;
     this.counts.passes++;
-    this.counts.rereadBytes += reread;
     Object.assign(this.counts, { residentBytes: resident, totalBytes: total });
   }
 
