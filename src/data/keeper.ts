@@ -3,6 +3,7 @@
  * cache (mincore) and reads them back (madvise WILLNEED), in small steps that yield to requests
  * and at a bounded rate. What it costs is counted: bytes re-read and event-loop time.
  */
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { ResidencySpan } from './residency-targets.js';
 
 export interface KeeperStatus {
@@ -51,6 +52,8 @@ export class Keeper {
   private timer: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
   private readonly counts = { passes: 0, rereadBytes: 0, busyMs: 0, residentBytes: 0, totalBytes: 0 };
+  /** The assemblies of the spans of the pass running or last run (a reload may change them). */
+  private assemblies: string[] = [];
   /** Resolves when the loop has ended after stop(). */
   readonly done: Promise<void>;
 
@@ -69,8 +72,14 @@ export class Keeper {
   }
 
   get status(): KeeperStatus {
-    const assemblies = [...new Set(this.spans().map((s) => s.assembly))];
-    return { state: 'running', targets: this.targets, assemblies, rateBytes: this.options.rateBytes, ...this.counts, busyMs: Math.round(this.counts.busyMs) };
+    return {
+      state: 'running',
+      targets: this.targets,
+      assemblies: this.assemblies,
+      rateBytes: this.options.rateBytes,
+      ...this.counts,
+      busyMs: Math.round(this.counts.busyMs),
+    };
   }
 
   stop(): void {
@@ -96,7 +105,9 @@ export class Keeper {
     let reread = 0;
     let resident = 0;
     let total = 0;
-    for (const span of this.spans()) {
+    const spans = this.spans();
+    this.assemblies = [...new Set(spans.map((s) => s.assembly))];
+    for (const span of spans) {
       for (let at = span.start; at < span.end && !this.stopped; at += scanStep) {
         const t = performance.now();
         const end = Math.min(span.end, at + scanStep);
@@ -109,7 +120,7 @@ export class Keeper {
         // Paced: the bytes re-read so far may not run ahead of rate × time since the pass began
         // (checked after each step, so a pass may run one 4 MiB step ahead).
         const ahead = (reread / this.options.rateBytes) * 1000 - (performance.now() - started);
-        await (ahead > 0 ? this.pause(ahead) : new Promise((resolve) => setImmediate(resolve)));
+        await (ahead > 0 ? this.pause(ahead) : yieldToLoop());
       }
     }
     if (this.stopped) return;

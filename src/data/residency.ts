@@ -22,12 +22,19 @@ export class Residency {
   private keeper: Keeper | undefined;
   private watch: ResidencyWatch | undefined;
   private relockQueued = false;
+  /**
+   * Each assembly's residency, for the warning and, in a single process, for /readyz and
+   * /metrics too (one measurement at most every 5 s, or twice per check if checks come faster).
+   */
+  readonly report: ResidencyReport;
 
   private constructor(
     private readonly config: Settings,
     private readonly assemblies: Assemblies,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.report = new ResidencyReport(assemblies, Math.min(5000, config.residencyCheckInterval / 2));
+  }
 
   /**
    * Locks what --lock names now, before the server listens; checks the --keep-warm names.
@@ -57,8 +64,7 @@ export class Residency {
       const options = { rateBytes: keepWarmRate * 1024 * 1024, intervalMs: keepWarmInterval };
       this.keeper = Keeper.start(spans, keepWarm, options, (e) => this.log.debug({ err: e }, 'keep-warm pass cut short'));
     }
-    const report = new ResidencyReport(this.assemblies, residencyCheckInterval / 2);
-    this.watch = new ResidencyWatch(() => report.byAssembly(this.status, preload()), residencyWarn, this.log);
+    this.watch = new ResidencyWatch(() => this.report.byAssembly(this.status, preload()), residencyWarn, this.log);
     this.watch.start(residencyCheckInterval);
   }
 

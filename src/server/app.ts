@@ -37,6 +37,8 @@ export interface AppOptions {
   preload?: () => PreloadStatus;
   /** --lock and --keep-warm as the process holding them reports (src/data/residency.ts); absent: off. */
   residency?: () => ResidencyStatus;
+  /** The measurement of each assembly's residency, when the caller already has one (src/data/residency.ts); else made here. */
+  residencyReport?: ResidencyReport;
   /** In a cluster worker: POST /admin/reload asks the primary (answered 202) instead of reloading here. */
   requestReload?: () => void;
 }
@@ -45,7 +47,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const logger = options.logger ?? createLogger(config);
   const data = ServedData.open(config, logger, options.assemblies);
   // One page-cache measurement (at most every 5 s) for /metrics and /readyz.
-  const residencyReport = new ResidencyReport(data.assemblies, 5000);
+  const residencyReport = options.residencyReport ?? new ResidencyReport(data.assemblies, 5000);
   const residency = options.residency ?? (() => residencyOff);
   const metrics = new Metrics({ assemblies: data.assemblies, digests: data.digestCounts, residency: { report: residencyReport, status: residency } });
   const state = new ServingState();

@@ -41,7 +41,7 @@ async function serveSingle(config: Config, notes: string[] = []): Promise<Fastif
   let preload: Preload | undefined;
   const preloadStatus = () => preload?.status ?? pendingPreload(config, assemblies.totals.mappedBytes);
   const { buildApp } = await loadApp();
-  const app = await buildApp(config, { assemblies, logger, preload: preloadStatus, residency: () => residency.status });
+  const app = await buildApp(config, { assemblies, logger, preload: preloadStatus, residency: () => residency.status, residencyReport: residency.report });
   // The drain (src/http/connection-drain.ts) ends within shutdownGrace; the delay is only a backstop.
   closeWithGrace({ delay: config.shutdownGrace + closeMarginMs, logger: app.log, skip: ['SIGHUP'] }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'closing after an uncaught error');

@@ -1,4 +1,5 @@
 /** The page-cache residency of mapped files (mincore), measured without holding up requests. */
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { MappedFile } from './mapped-file.js';
 
 /**
@@ -37,7 +38,7 @@ export class ResidentMeter {
     for (const file of new Set(this.files())) {
       let total = 0;
       for (let start = 0; start < file.size; start += ResidentMeter.slice) {
-        if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+        if (start > 0) await yieldToLoop();
         try {
           total += file.residentBytes(start, Math.min(file.size, start + ResidentMeter.slice));
         } catch {
@@ -46,7 +47,7 @@ export class ResidentMeter {
       }
       out.set(file, total);
       // Between files too: many small files add up.
-      await new Promise((resolve) => setImmediate(resolve));
+      await yieldToLoop();
     }
     this.last = out;
     this.at = performance.now();
