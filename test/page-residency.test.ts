@@ -10,16 +10,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, noChromium, watchProblems } from './helpers/browser.js';
 import { freePort, readyz, startCli, stop, type Served } from './helpers/cli-server.js';
 import { MiB, evict, mayLock, randomBases, residentBytes, until, writeSynced } from './helpers/residency.js';
-
-const chromiumPath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 
 /** What the page shows for one assembly: its line's text and the numbers it carries. */
 interface Shown {
@@ -35,9 +34,7 @@ interface Shown {
 describe(
   "the genome page shows each assembly's page-cache residency",
   {
-    skip: !chromiumPath
-      ? 'no chromium found (apt-get install chromium): the browser test cannot run'
-      : !mayLock(64 * 1024) && 'this process may not lock 64 KiB (no CAP_IPC_LOCK, ulimit -l below it): --lock cannot start',
+    skip: noChromium || (!mayLock(64 * 1024) && 'this process may not lock 64 KiB (no CAP_IPC_LOCK, ulimit -l below it): --lock cannot start'),
   },
   () => {
     let dir: string;
@@ -63,15 +60,9 @@ describe(
       served = await startCli(['--data', dir, '--port', String(await freePort()), '--workers', '1', '--no-access-log', ...args]);
       assert.ok(await until(async () => (await readyz(served!.url)).preload.state === 'done', 20_000), 'the preload finishes');
 
-      browser = await chromium.launch({ executablePath: chromiumPath!, args: ['--no-sandbox'] });
+      browser = await launchChromium();
       page = await browser.newPage();
-      page.on('console', (m) => {
-        if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
-      });
-      page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-      await page.addInitScript(() =>
-        document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)),
-      );
+      await watchProblems(page, problems);
     });
     after(async () => {
       await browser?.close();
