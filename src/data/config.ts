@@ -3,10 +3,6 @@ import { availableParallelism } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { z } from 'zod';
 
-/**
- * Every setting, from flags and environment, validated in one place. A bad value stops startup
- * with one line naming the setting and what it allows (see ConfigError).
- */
 /** A comma-separated list of assemblies and sequences (or `all`), as a list of names. */
 const targetList = z.preprocess(
   (v) =>
@@ -15,14 +11,14 @@ const targetList = z.preprocess(
           .split(',')
           .map((name) => name.trim())
           .filter((name) => name !== '')
-      : v === true
-        ? ['all']
-        : v === false
-          ? []
-          : v,
+      : v,
   z.array(z.string().min(1)),
 );
 
+/**
+ * Every setting, from flags and environment, validated in one place. A bad value stops startup
+ * with one line naming the setting and what it allows (see ConfigError).
+ */
 const configSchema = z.object({
   data: z.string().min(1, 'a folder with FASTA (.fa/.fasta/.fna + .fai) or raw sequence files'),
   port: z.coerce.number().int().min(0).max(65535),
